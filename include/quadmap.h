@@ -1,0 +1,339 @@
+/**
+ * @file quadmap.h
+ * @brief quadmap: reproducible parallel numerical integration (core API).
+ *
+ * The library evaluates composite quadrature rules on [a, b] with a serial or
+ * an OpenMP executor.  Work is cut into blocks whose boundaries depend only on
+ * the problem (N, rule), never on the number of workers, and block partials
+ * are combined with an exact (fixed-point "superaccumulator") summation.  The
+ * result is therefore bitwise identical for any thread count, schedule and
+ * chunk size.
+ *
+ * Every function returns an int status (::QM_SUCCESS == 0) and never prints,
+ * aborts or exits.  There is no global mutable state: all calls are reentrant
+ * and may be made concurrently from several threads on distinct handles (an
+ * executor may also be shared by threads that only read it).
+ */
+#ifndef QUADMAP_H
+#define QUADMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Package version string, e.g. "0.1.0". */
+#define QM_VERSION_STRING "0.1.0"
+
+/**
+ * @brief Status codes.
+ *
+ * Numerical failures reuse GSL's numbers and meanings (gsl_errno.h) so that
+ * results can be compared with GSL directly.  Codes of 100 and above are
+ * specific to quadmap.
+ */
+enum qm_status {
+    QM_SUCCESS   = 0,   /**< success */
+    QM_EINVAL    = 4,   /**< invalid argument: NULL pointer, N = 0, non-finite bound, bad option (GSL_EINVAL) */
+    QM_ENOMEM    = 8,   /**< memory allocation failed (GSL_ENOMEM) */
+    QM_EMAXITER  = 11,  /**< maximum number of subdivisions reached (GSL_EMAXITER) */
+    QM_EOVRFLW   = 16,  /**< the sum overflowed although every integrand value was finite (GSL_EOVRFLW) */
+    QM_EROUND    = 18,  /**< roundoff error prevents reaching the tolerance (GSL_EROUND) */
+    QM_ESING     = 21,  /**< bad integrand behaviour / singularity (GSL_ESING) */
+    QM_EDIVERGE  = 22,  /**< integral divergent or slowly convergent (GSL_EDIVERGE) */
+    QM_ENONFINITE = 100, /**< the integrand returned NaN or +-Inf; see qm_result::fail_x */
+    QM_EUSER     = 101, /**< the integrand returned a nonzero status; see qm_result::user_status */
+    QM_ENOTSUP   = 102  /**< feature not compiled in (e.g. OpenMP backend built with --disable-openmp) */
+};
+
+/**
+ * @brief Human-readable message for a status code.
+ * @param status a value of ::qm_status (unknown values give "unknown error").
+ * @return a static, constant string; never NULL.
+ */
+const char *qm_strerror(int status);
+
+/* ------------------------------------------------------------------------ */
+/** @name Integrands */
+/**@{*/
+
+/**
+ * @brief Batched integrand: y[i] = f(x[i]) for i in [0, n).
+ *
+ * Called concurrently from several threads with disjoint x/y arrays (at most
+ * a few thousand points per call); it must be thread-safe with respect to
+ * @p data.  Return 0 on success; any nonzero value stops the run and the
+ * integration returns ::QM_EUSER with the value in qm_result::user_status.
+ * @param n    number of points (>= 1)
+ * @param x    abscissae (read only)
+ * @param y    output values (write only)
+ * @param data user pointer passed through unchanged
+ * @return 0 on success, nonzero user error code otherwise.
+ */
+typedef int (*qm_batch_fn)(size_t n, const double *x, double *y, void *data);
+
+/** @brief Scalar integrand: returns f(x). */
+typedef double (*qm_scalar_fn)(double x, void *data);
+
+/**
+ * @brief Adapter turning a scalar integrand into a batched one.
+ *
+ * Fill in @c fn and @c data and pass ::qm_scalar_batch as the integrand with
+ * a pointer to this struct as its data.  ::qm_integrate_scalar does exactly
+ * that, so scalar and batched integrands share one code path.
+ */
+typedef struct qm_scalar_adapter {
+    qm_scalar_fn fn; /**< the scalar function */
+    void *data;      /**< its user data */
+} qm_scalar_adapter;
+
+/**
+ * @brief Batched trampoline for a ::qm_scalar_adapter (pass as qm_batch_fn).
+ * @param n       number of points
+ * @param x       abscissae
+ * @param y       output values
+ * @param adapter a `qm_scalar_adapter *`
+ * @return always 0 (NaN/Inf values are detected by the caller).
+ */
+int qm_scalar_batch(size_t n, const double *x, double *y, void *adapter);
+
+/**
+ * @brief Built-in native integrand (vectorizable, batched).
+ *
+ * Selected by name (::qm_builtin_find).  @c formula is the same function in
+ * muparser syntax; @c fn ignores its data pointer.
+ */
+typedef struct qm_builtin {
+    const char *name;        /**< short name, e.g. "x2" */
+    const char *formula;     /**< the function in muparser syntax, e.g. "x^2" */
+    qm_batch_fn fn;          /**< batched implementation (data unused, may be NULL) */
+    /** Exact antiderivative F with F' = f (used for exact reference values). */
+    double (*antiderivative)(double x);
+} qm_builtin;
+
+/**
+ * @brief Look up a built-in integrand by name.
+ * @param name e.g. "x2", "poly", "sin", "cos", "exp", "runge", "gauss", "sqrt"
+ * @return the descriptor, or NULL when no built-in has that name.
+ */
+const qm_builtin *qm_builtin_find(const char *name);
+
+/** @brief Number of built-in integrands. */
+size_t qm_builtin_count(void);
+
+/**
+ * @brief The i-th built-in integrand (0 <= i < qm_builtin_count()).
+ * @return the descriptor, or NULL when @p i is out of range.
+ */
+const qm_builtin *qm_builtin_at(size_t i);
+
+/**
+ * @brief Exact integral of a built-in over [a, b], F(b) - F(a).
+ * @param bi  built-in descriptor
+ * @param a   lower bound
+ * @param b   upper bound
+ * @param out exact value
+ * @return ::QM_SUCCESS, or ::QM_EINVAL for NULL arguments, non-finite bounds or
+ *         bounds outside the function's domain (e.g. sqrt on negative x).
+ */
+int qm_builtin_integral(const qm_builtin *bi, double a, double b, double *out);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Executors */
+/**@{*/
+
+/** @brief Who evaluates the blocks. */
+typedef enum qm_backend {
+    QM_BACKEND_DEFAULT = 0, /**< OpenMP when compiled in, else serial */
+    QM_BACKEND_SERIAL  = 1, /**< the calling thread only */
+    QM_BACKEND_OPENMP  = 2  /**< an OpenMP parallel region per call */
+} qm_backend;
+
+/** @brief How blocks are handed to threads (OpenMP loop schedule). */
+typedef enum qm_schedule {
+    QM_SCHEDULE_STATIC  = 0, /**< contiguous shares (default) */
+    QM_SCHEDULE_DYNAMIC = 1, /**< first come, first served, @c chunk blocks at a time */
+    QM_SCHEDULE_GUIDED  = 2  /**< decreasing chunks, at least @c chunk blocks */
+} qm_schedule;
+
+/** @brief Opaque executor handle. */
+typedef struct qm_exec qm_exec;
+
+/**
+ * @brief Create an executor.
+ *
+ * The thread count defaults to OpenMP's default (OMP_NUM_THREADS when set,
+ * else all cores) for the OpenMP backend and to 1 for the serial backend.
+ * @param out     receives the new handle (free with ::qm_exec_free)
+ * @param backend ::qm_backend
+ * @return ::QM_SUCCESS, ::QM_EINVAL (NULL out, unknown backend),
+ *         ::QM_ENOTSUP (OpenMP requested but not compiled in), ::QM_ENOMEM.
+ */
+int qm_exec_new(qm_exec **out, qm_backend backend);
+
+/** @brief Free an executor (NULL is allowed). */
+void qm_exec_free(qm_exec *ex);
+
+/**
+ * @brief Set the number of threads.
+ * @param ex       executor
+ * @param nthreads >= 1, or 0 for the default; the serial backend accepts 0 or 1
+ * @return ::QM_SUCCESS or ::QM_EINVAL.
+ */
+int qm_exec_set_threads(qm_exec *ex, int nthreads);
+
+/**
+ * @brief Set the loop schedule and chunk size (in blocks).
+ * @param ex       executor
+ * @param schedule ::qm_schedule
+ * @param chunk    blocks per chunk, >= 1, or 0 for the OpenMP default
+ * @return ::QM_SUCCESS or ::QM_EINVAL.  Never changes the result's bits.
+ */
+int qm_exec_set_schedule(qm_exec *ex, qm_schedule schedule, int64_t chunk);
+
+/** @brief The executor's backend (never ::QM_BACKEND_DEFAULT). */
+qm_backend qm_exec_backend(const qm_exec *ex);
+/** @brief Number of threads the executor uses. */
+int qm_exec_threads(const qm_exec *ex);
+/** @brief The executor's schedule. */
+qm_schedule qm_exec_schedule(const qm_exec *ex);
+/** @brief The executor's chunk size (0 = default). */
+int64_t qm_exec_chunk(const qm_exec *ex);
+
+/** @brief Nonzero when @p backend is compiled into this library. */
+int qm_backend_available(qm_backend backend);
+/** @brief Name of a backend: "serial", "openmp" or "default". */
+const char *qm_backend_name(qm_backend backend);
+/** @brief Name of a schedule: "static", "dynamic" or "guided". */
+const char *qm_schedule_name(qm_schedule schedule);
+/**
+ * @brief Parse a schedule name ("static", "dynamic", "guided").
+ * @return ::QM_SUCCESS or ::QM_EINVAL.
+ */
+int qm_schedule_parse(const char *name, qm_schedule *out);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Fixed composite rules */
+/**@{*/
+
+/** @brief Composite rule kinds. */
+typedef enum qm_rule_kind {
+    QM_RULE_LEFT      = 0, /**< left Riemann sum, h * sum f(a + i h), i < N; order 1 */
+    QM_RULE_MIDPOINT  = 1, /**< midpoint, h * sum f(a + (i+1/2) h); order 2 */
+    QM_RULE_TRAPEZOID = 2, /**< trapezoid on N panels (N+1 points); order 2 */
+    QM_RULE_SIMPSON   = 3, /**< Simpson on N panels (2N+1 points); order 4 */
+    QM_RULE_GAUSS     = 4  /**< Gauss-Legendre, k points per panel (k*N points); order 2k */
+} qm_rule_kind;
+
+/** Largest number of Gauss-Legendre points per panel. */
+#define QM_GAUSS_MAX_POINTS 64
+/** Default number of Gauss-Legendre points per panel ("gauss" without ":k"). */
+#define QM_GAUSS_DEFAULT_POINTS 5
+
+/** @brief A rule: kind plus, for Gauss-Legendre, the points per panel. */
+typedef struct qm_rule {
+    qm_rule_kind kind; /**< which rule */
+    int points;        /**< Gauss-Legendre points per panel (1..QM_GAUSS_MAX_POINTS); ignored otherwise */
+} qm_rule;
+
+/**
+ * @brief Parse "left", "midpoint", "trapezoid", "simpson", "gauss" or "gauss:k".
+ * @return ::QM_SUCCESS or ::QM_EINVAL.
+ */
+int qm_rule_parse(const char *text, qm_rule *out);
+
+/**
+ * @brief Canonical name of a rule ("midpoint", "gauss:7", ...).
+ * @param rule the rule
+ * @param buf  output buffer
+ * @param size its size in bytes (16 is always enough)
+ * @return ::QM_SUCCESS or ::QM_EINVAL (invalid rule, NULL buffer, too small).
+ */
+int qm_rule_name(const qm_rule *rule, char *buf, size_t size);
+
+/**
+ * @brief Number of integrand evaluations the rule makes for N panels,
+ *        error estimate included (see ::qm_integrate).
+ * @return the count, or -1 for an invalid rule or N.
+ */
+int64_t qm_rule_evaluations(const qm_rule *rule, int64_t n);
+
+/** @brief Result of an integration. */
+typedef struct qm_result {
+    double value;        /**< the integral estimate */
+    double abserr;       /**< estimate of |value - exact| (see ::qm_integrate) */
+    int64_t evaluations; /**< number of integrand evaluations */
+    double fail_x;       /**< abscissa where the integrand failed (NaN when it did not) */
+    int user_status;     /**< the integrand's nonzero return value with ::QM_EUSER, else 0 */
+} qm_result;
+
+/**
+ * @brief Integrate f over [a, b] with a composite rule on N panels.
+ *
+ * The error estimate is obtained by Richardson comparison with a coarser rule
+ * of the same kind on the same interval: |Q_N - Q_coarse| / (r^p - 1), where
+ * p is the rule's order and Q_coarse uses panels r times wider (r = 3 for the
+ * midpoint rule, 2 otherwise) on the first r*floor(N/r) panels and the fine
+ * panels on the rest.  For left, midpoint, trapezoid and Simpson the coarse
+ * rule's nodes are a subset of the fine rule's, so the estimate is free; for
+ * Gauss-Legendre the coarse rule costs k*floor(N/2) extra evaluations.  With
+ * fewer than 2r panels no coarse rule exists and abserr is |value|.  A
+ * roundoff term of 50 * DBL_EPSILON * |value| is added.
+ *
+ * Reproducibility: the result is bitwise identical for any executor (thread
+ * count, schedule, chunk size).  With a > b the result is the negated
+ * integral over [b, a]; with a == b it is 0 (no evaluation).
+ *
+ * Failures: when the integrand returns NaN or +-Inf the status is
+ * ::QM_ENONFINITE and res->fail_x is the lowest-indexed offending abscissa;
+ * when it returns nonzero the status is ::QM_EUSER, res->user_status holds
+ * the value and res->fail_x the first abscissa of the failing batch.  The
+ * failure reported is always the one in the lowest block, whatever the
+ * thread count.  On failure res->value is NaN.
+ *
+ * @param ex   executor (NULL is ::QM_EINVAL)
+ * @param f    batched integrand
+ * @param data passed to @p f
+ * @param a    lower bound (finite)
+ * @param b    upper bound (finite)
+ * @param n    number of panels N, 1 <= N <= 2^53 (1e12 is fine)
+ * @param rule the rule
+ * @param res  receives the result (always written when non-NULL)
+ * @return ::QM_SUCCESS, ::QM_EINVAL, ::QM_ENOMEM, ::QM_ENONFINITE,
+ *         ::QM_EUSER or ::QM_EOVRFLW.
+ */
+int qm_integrate(const qm_exec *ex, qm_batch_fn f, void *data,
+                 double a, double b, int64_t n, const qm_rule *rule,
+                 qm_result *res);
+
+/**
+ * @brief ::qm_integrate for a scalar integrand (through ::qm_scalar_batch).
+ * @see qm_integrate
+ */
+int qm_integrate_scalar(const qm_exec *ex, qm_scalar_fn f, void *data,
+                        double a, double b, int64_t n, const qm_rule *rule,
+                        qm_result *res);
+
+/**
+ * @brief Gauss-Legendre nodes and weights on [-1, 1].
+ *
+ * Computed by Newton's method on the three-term recurrence in extended
+ * precision, so every node and weight is accurate to full double precision.
+ * Nodes are in increasing order.
+ * @param k       number of points, 1 <= k <= ::QM_GAUSS_MAX_POINTS
+ * @param nodes   array of k doubles
+ * @param weights array of k doubles
+ * @return ::QM_SUCCESS or ::QM_EINVAL.
+ */
+int qm_gauss_legendre(int k, double *nodes, double *weights);
+/**@}*/
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUADMAP_H */
