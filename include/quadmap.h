@@ -275,7 +275,8 @@ typedef struct qm_result {
  * @brief Integrate f over [a, b] with a composite rule on N panels.
  *
  * The error estimate is obtained by Richardson comparison with a coarser rule
- * of the same kind on the same interval: |Q_N - Q_coarse| / (r^p - 1), where
+ * of the same kind on the same interval: 2 |Q_N - Q_coarse| / (r^p - 1) (the
+ * asymptotic estimate with a safety factor of 2), where
  * p is the rule's order and Q_coarse uses panels r times wider (r = 3 for the
  * midpoint rule, 2 otherwise) on the first r*floor(N/r) panels and the fine
  * panels on the rest.  For left, midpoint, trapezoid and Simpson the coarse

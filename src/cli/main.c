@@ -1,0 +1,337 @@
+/**
+ * @file main.c
+ * @brief `integrate`: command-line front end of quadmap.
+ *
+ * The flow is kept flat so that an MPI build can wrap it (rank 0 reports):
+ * parse options -> bounds -> executor -> integrand -> run -> reference and
+ * validation -> report.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "quadmap.h"
+
+#include "expr.h"
+#include "options.h"
+#include "report.h"
+#include "validate.h"
+
+/** The function being integrated, whichever its source. */
+typedef struct integrand {
+    qm_batch_fn fn;
+    void *data;
+    const char *kind;           /* "builtin", "expression", "plugin" */
+    const char *formula;        /* shown in the report */
+    const qm_builtin *builtin;  /* when native */
+    cli_expr *expr;             /* owned, when an expression */
+    void *plugin;               /* dlopen handle, when a plugin */
+    char *plugin_path;          /* owned */
+} integrand;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Equal up to white space: "x ^ 2" is the builtin "x^2". */
+static int same_formula(const char *s, const char *t)
+{
+    for (;;) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        while (*t == ' ' || *t == '\t')
+            t++;
+        if (*s != *t)
+            return 0;
+        if (*s == '\0')
+            return 1;
+        s++;
+        t++;
+    }
+}
+
+static const qm_builtin *builtin_with_formula(const char *text)
+{
+    size_t count = qm_builtin_count();
+    for (size_t i = 0; i < count; i++) {
+        const qm_builtin *bi = qm_builtin_at(i);
+        if (bi != NULL && same_formula(text, bi->formula))
+            return bi;
+    }
+    return NULL;
+}
+
+static void use_builtin(integrand *ig, const qm_builtin *bi)
+{
+    ig->fn = bi->fn;
+    ig->data = NULL;
+    ig->kind = "builtin";
+    ig->formula = bi->formula;
+    ig->builtin = bi;
+}
+
+/* Load FILE:SYMBOL; the split is at the last ':' so FILE may hold one. */
+static int open_plugin(integrand *ig, const char *spec)
+{
+    const char *colon = strrchr(spec, ':');
+    if (colon == NULL || colon == spec || colon[1] == '\0') {
+        cli_usage_error("invalid --plugin '%s' (expected FILE:SYMBOL)", spec);
+        return CLI_EXIT_USAGE;
+    }
+    size_t len = (size_t)(colon - spec);
+    /* dlopen searches the library path for a bare name; users mean ./ */
+    int local = memchr(spec, '/', len) == NULL;
+    ig->plugin_path = malloc(len + 3);
+    if (ig->plugin_path == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAILURE;
+    }
+    snprintf(ig->plugin_path, len + 3, "%s%.*s", local ? "./" : "", (int)len,
+             spec);
+
+    ig->plugin = dlopen(ig->plugin_path, RTLD_NOW | RTLD_LOCAL);
+    if (ig->plugin == NULL) {
+        cli_usage_error("cannot load plugin: %s", dlerror());
+        return CLI_EXIT_USAGE;
+    }
+    dlerror();
+    void *sym = dlsym(ig->plugin, colon + 1);
+    const char *msg = dlerror();
+    if (msg != NULL || sym == NULL) {
+        cli_usage_error("cannot load plugin symbol '%s': %s", colon + 1,
+                        msg != NULL ? msg : "symbol is NULL");
+        return CLI_EXIT_USAGE;
+    }
+    /* POSIX guarantees a data pointer from dlsym converts to a function. */
+    memcpy(&ig->fn, &sym, sizeof ig->fn);
+    ig->data = NULL;
+    ig->kind = "plugin";
+    ig->formula = spec;
+    return CLI_EXIT_OK;
+}
+
+/* Build the integrand from --builtin, --plugin or EXPR. */
+static int open_integrand(integrand *ig, const cli_options *opt, int nthreads,
+                          double a)
+{
+    memset(ig, 0, sizeof *ig);
+    if (opt->builtin != NULL) {
+        const qm_builtin *bi = qm_builtin_find(opt->builtin);
+        if (bi == NULL) {
+            char names[256] = "";
+            size_t count = qm_builtin_count(), used = 0;
+            for (size_t i = 0; i < count && used < sizeof names; i++) {
+                const qm_builtin *b = qm_builtin_at(i);
+                if (b != NULL)
+                    used += (size_t)snprintf(names + used, sizeof names - used,
+                                             "%s%s", i ? ", " : "", b->name);
+            }
+            cli_usage_error("unknown builtin '%s' (available: %s)",
+                            opt->builtin, names);
+            return CLI_EXIT_USAGE;
+        }
+        use_builtin(ig, bi);
+        return CLI_EXIT_OK;
+    }
+    if (opt->plugin != NULL)
+        return open_plugin(ig, opt->plugin);
+
+    const char *text = opt->expr != NULL ? opt->expr : CLI_DEFAULT_EXPR;
+    const qm_builtin *bi = builtin_with_formula(text);
+    if (bi != NULL) {
+        use_builtin(ig, bi);
+        return CLI_EXIT_OK;
+    }
+    char err[512];
+    if (cli_expr_new(&ig->expr, text, nthreads, a, err, sizeof err) != 0) {
+        cli_usage_error("%s", err);
+        return CLI_EXIT_USAGE;
+    }
+    ig->fn = cli_expr_batch;
+    ig->data = ig->expr;
+    ig->kind = "expression";
+    ig->formula = text;
+    return CLI_EXIT_OK;
+}
+
+static void close_integrand(integrand *ig)
+{
+    cli_expr_free(ig->expr);
+    if (ig->plugin != NULL)
+        dlclose(ig->plugin);
+    free(ig->plugin_path);
+    memset(ig, 0, sizeof *ig);
+}
+
+static int compare_doubles(const void *p, const void *q)
+{
+    double x = *(const double *)p, y = *(const double *)q;
+    return (x > y) - (x < y);
+}
+
+/* Run opt->repeat times; the first run's result is kept, and every other
+ * run must reproduce its bits (a different answer is a library bug). */
+static int run(const qm_exec *ex, const integrand *ig, const cli_options *opt,
+               cli_report *r)
+{
+    double *times = malloc((size_t)opt->repeat * sizeof *times);
+    if (times == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAILURE;
+    }
+    int runs = 0, rc = CLI_EXIT_OK;
+    for (int k = 0; k < opt->repeat; k++) {
+        qm_result res;
+        double t0 = now_seconds();
+        int status = qm_integrate(ex, ig->fn, ig->data, r->a, r->b, r->n,
+                                  &opt->rule, &res);
+        times[runs++] = now_seconds() - t0;
+        if (k == 0) {
+            r->status = status;
+            r->res = res;
+        } else if (status != r->status ||
+                   memcmp(&res.value, &r->res.value, sizeof res.value) != 0 ||
+                   memcmp(&res.abserr, &r->res.abserr, sizeof res.abserr) != 0 ||
+                   res.evaluations != r->res.evaluations) {
+            cli_error("run %d of %d gave %.17g (status %d), run 1 gave %.17g "
+                      "(status %d): results are not reproducible, a quadmap bug",
+                      k + 1, opt->repeat, res.value, status, r->res.value,
+                      r->status);
+            rc = CLI_EXIT_FAILURE;
+            break;
+        }
+        if (status != QM_SUCCESS)
+            break;
+    }
+    qsort(times, (size_t)runs, sizeof *times, compare_doubles);
+    r->repeat = runs;
+    r->seconds = times[0];
+    r->seconds_median = runs % 2 ? times[runs / 2]
+                                 : 0.5 * (times[runs / 2 - 1] + times[runs / 2]);
+    free(times);
+    return rc;
+}
+
+/* Exact reference for builtins, else GSL qags; and --validate. */
+static void reference_and_validation(const integrand *ig, const cli_options *opt,
+                                     cli_report *r)
+{
+    int have_gsl = 0;
+    if (ig->builtin != NULL &&
+        qm_builtin_integral(ig->builtin, r->a, r->b, &r->reference) == QM_SUCCESS) {
+        r->reference_kind = "exact";
+        r->reference_abserr = 0.0;
+    } else {
+        cli_gsl_qags(ig->fn, ig->data, r->a, r->b, &r->gsl);
+        have_gsl = 1;
+        r->reference_kind = "gsl_qags";
+        r->reference = r->gsl.value;
+        r->reference_abserr = r->gsl.abserr;
+        r->reference_status = r->gsl.status;
+    }
+    if (opt->validate) {
+        if (!have_gsl)
+            cli_gsl_qags(ig->fn, ig->data, r->a, r->b, &r->gsl);
+        r->validated = 1;
+        r->agrees = cli_gsl_agrees(r->res.value, r->res.abserr, &r->gsl);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    cli_options opt;
+    switch (cli_parse_options(argc, argv, &opt)) {
+    case CLI_PARSE_DONE:
+        return CLI_EXIT_OK;
+    case CLI_PARSE_ERROR:
+        return CLI_EXIT_USAGE;
+    default:
+        break;
+    }
+
+    cli_report r;
+    memset(&r, 0, sizeof r);
+    char err[512];
+    if (cli_expr_constant(opt.a_text, "lower bound", &r.a, err, sizeof err) ||
+        cli_expr_constant(opt.b_text, "upper bound", &r.b, err, sizeof err)) {
+        cli_usage_error("%s", err);
+        return CLI_EXIT_USAGE;
+    }
+
+    qm_exec *ex = NULL;
+    int status = qm_exec_new(&ex, opt.serial ? QM_BACKEND_SERIAL : QM_BACKEND_DEFAULT);
+    if (status != QM_SUCCESS) {
+        cli_error("cannot create the executor: %s (status %d)",
+                  qm_strerror(status), status);
+        return CLI_EXIT_FAILURE;
+    }
+    if (opt.threads > 0 && qm_exec_set_threads(ex, opt.threads) != QM_SUCCESS) {
+        cli_usage_error("the %s backend cannot use %d threads",
+                        qm_backend_name(qm_exec_backend(ex)), opt.threads);
+        qm_exec_free(ex);
+        return CLI_EXIT_USAGE;
+    }
+    if (opt.schedule_given &&
+        qm_exec_set_schedule(ex, opt.schedule, opt.chunk) != QM_SUCCESS) {
+        cli_usage_error("invalid schedule %s with chunk %lld",
+                        qm_schedule_name(opt.schedule), (long long)opt.chunk);
+        qm_exec_free(ex);
+        return CLI_EXIT_USAGE;
+    }
+
+    integrand ig;
+    int rc = open_integrand(&ig, &opt, qm_exec_threads(ex), r.a);
+    if (rc != CLI_EXIT_OK) {
+        close_integrand(&ig);
+        qm_exec_free(ex);
+        return rc;
+    }
+
+    r.expression = ig.formula;
+    r.integrand = ig.kind;
+    r.builtin = ig.builtin != NULL ? ig.builtin->name : NULL;
+    r.n = opt.n > 0 ? opt.n
+                    : ig.builtin != NULL ? CLI_DEFAULT_N_BUILTIN : CLI_DEFAULT_N_OTHER;
+    qm_rule_name(&opt.rule, r.rule, sizeof r.rule);
+    r.backend = qm_backend_name(qm_exec_backend(ex));
+    r.threads = qm_exec_threads(ex);
+    r.ranks = 1;
+    r.schedule = qm_schedule_name(qm_exec_schedule(ex));
+    r.chunk = qm_exec_chunk(ex);
+
+    rc = run(ex, &ig, &opt, &r);
+    if (rc == CLI_EXIT_OK && r.status == QM_SUCCESS)
+        reference_and_validation(&ig, &opt, &r);
+
+    if (rc == CLI_EXIT_OK) {
+        /* Text mode shows failures only as the diagnostic line. */
+        if (r.status == QM_SUCCESS || opt.format != CLI_FORMAT_TEXT)
+            cli_report_print(stdout, opt.format, opt.quiet, &r);
+        if (r.status != QM_SUCCESS) {
+            cli_report_failure(&r);
+            rc = CLI_EXIT_FAILURE;
+        } else if (r.validated && !r.agrees) {
+            cli_error("result %.17g disagrees with GSL qags %.17g: |difference| "
+                      "%.2e exceeds the error estimates %.2e + %.2e",
+                      r.res.value, r.gsl.value, fabs(r.res.value - r.gsl.value),
+                      r.res.abserr, r.gsl.abserr);
+            rc = CLI_EXIT_DISAGREE;
+        }
+    }
+
+    close_integrand(&ig);
+    qm_exec_free(ex);
+    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
+        cli_error("write error on standard output");
+        rc = CLI_EXIT_FAILURE;
+    }
+    return rc;
+}
