@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="gcc libc6-dev make autoconf automake libtool autoconf-archive pkg-config
-libgsl-dev libcunit1-dev libmuparser-dev"
+libgsl-dev libcunit1-dev libmuparser-dev libopenmpi-dev openmpi-bin"
 
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=

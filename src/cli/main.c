@@ -2,9 +2,10 @@
  * @file main.c
  * @brief `integrate`: command-line front end of quadmap.
  *
- * The flow is kept flat so that an MPI build can wrap it (rank 0 reports):
- * parse options -> bounds -> executor -> integrand -> run -> reference and
- * validation -> report.
+ * The flow is flat: parse options -> bounds -> executor -> integrand -> run
+ * -> reference and validation -> report.  Under MPI (parallel.h) every rank
+ * runs the same flow; set-up codes are agreed before the collective run,
+ * rank 0 alone writes, and the exit code is agreed at the end.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -19,6 +20,7 @@
 
 #include "expr.h"
 #include "options.h"
+#include "parallel.h"
 #include "report.h"
 #include "validate.h"
 
@@ -179,8 +181,8 @@ static int compare_doubles(const void *p, const void *q)
 
 /* Run opt->repeat times; the first run's result is kept, and every other
  * run must reproduce its bits (a different answer is a library bug). */
-static int run(const qm_exec *ex, const integrand *ig, const cli_options *opt,
-               cli_report *r)
+static int run(cli_par *par, const qm_exec *ex, const integrand *ig,
+               const cli_options *opt, cli_report *r)
 {
     double *times = malloc((size_t)opt->repeat * sizeof *times);
     if (times == NULL) {
@@ -190,13 +192,16 @@ static int run(const qm_exec *ex, const integrand *ig, const cli_options *opt,
     int runs = 0, rc = CLI_EXIT_OK;
     for (int k = 0; k < opt->repeat; k++) {
         qm_result res;
+        int fail_rank;
+        cli_par_barrier(par);
         double t0 = now_seconds();
-        int status = qm_integrate(ex, ig->fn, ig->data, r->a, r->b, r->n,
-                                  &opt->rule, &res);
+        int status = cli_par_integrate(par, ex, ig->fn, ig->data, r->a, r->b,
+                                       r->n, &opt->rule, &res, &fail_rank);
         times[runs++] = now_seconds() - t0;
         if (k == 0) {
             r->status = status;
             r->res = res;
+            r->fail_rank = fail_rank;
         } else if (status != r->status ||
                    memcmp(&res.value, &r->res.value, sizeof res.value) != 0 ||
                    memcmp(&res.abserr, &r->res.abserr, sizeof res.abserr) != 0 ||
@@ -245,7 +250,18 @@ static void reference_and_validation(const integrand *ig, const cli_options *opt
     }
 }
 
-int main(int argc, char **argv)
+/* Agree on a set-up code before anything collective; rank 0 explains a
+ * failure that happened only elsewhere. */
+static int agreed(cli_par *par, int rc)
+{
+    int who;
+    int all = cli_par_agree(par, rc, &who);
+    if (all != CLI_EXIT_OK && rc == CLI_EXIT_OK)
+        cli_error("set-up failed on rank %d (exit status %d)", who, all);
+    return all;
+}
+
+static int cli_main(int argc, char **argv, cli_par *par)
 {
     cli_options opt;
     switch (cli_parse_options(argc, argv, &opt)) {
@@ -286,9 +302,14 @@ int main(int argc, char **argv)
         qm_exec_free(ex);
         return CLI_EXIT_USAGE;
     }
+    if (opt.info) {
+        cli_par_info(par, ex, stdout);
+        qm_exec_free(ex);
+        return CLI_EXIT_OK;
+    }
 
     integrand ig;
-    int rc = open_integrand(&ig, &opt, qm_exec_threads(ex), r.a);
+    int rc = agreed(par, open_integrand(&ig, &opt, qm_exec_threads(ex), r.a));
     if (rc != CLI_EXIT_OK) {
         close_integrand(&ig);
         qm_exec_free(ex);
@@ -301,14 +322,16 @@ int main(int argc, char **argv)
     r.n = opt.n > 0 ? opt.n
                     : ig.builtin != NULL ? CLI_DEFAULT_N_BUILTIN : CLI_DEFAULT_N_OTHER;
     qm_rule_name(&opt.rule, r.rule, sizeof r.rule);
-    r.backend = qm_backend_name(qm_exec_backend(ex));
+    r.backend = cli_par_backend(par, ex);
     r.threads = qm_exec_threads(ex);
-    r.ranks = 1;
+    r.ranks = par->size;
+    r.fail_rank = -1;
     r.schedule = qm_schedule_name(qm_exec_schedule(ex));
     r.chunk = qm_exec_chunk(ex);
 
-    rc = run(ex, &ig, &opt, &r);
-    if (rc == CLI_EXIT_OK && r.status == QM_SUCCESS)
+    rc = run(par, ex, &ig, &opt, &r);
+    /* the reference (GSL) and the report are rank 0's job */
+    if (rc == CLI_EXIT_OK && r.status == QM_SUCCESS && par->rank == 0)
         reference_and_validation(&ig, &opt, &r);
 
     if (rc == CLI_EXIT_OK) {
@@ -334,4 +357,13 @@ int main(int argc, char **argv)
         rc = CLI_EXIT_FAILURE;
     }
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli_par par;
+    int rc = cli_par_init(&par, &argc, &argv);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_main(argc, argv, &par);
+    return cli_par_finalize(&par, rc);
 }

@@ -57,6 +57,7 @@ typedef struct cli_options {
     cli_format format;
     int repeat;          /**< >= 1 */
     int quiet;           /**< -q */
+    int info;            /**< --info: describe the run's resources and exit */
 } cli_options;
 
 /** Results of ::cli_parse_options. */

@@ -80,6 +80,10 @@ static size_t collect_fields(const cli_report *r, field *f)
     STR("message", qm_strerror(r->status));
     NUM("fail_x", r->res.fail_x);
     INT("user_status", r->res.user_status);
+    if (r->fail_rank >= 0)
+        INT("fail_rank", r->fail_rank);
+    else
+        STR("fail_rank", NULL);
     STR("validation", !r->validated ? NULL : r->agrees ? "agree" : "disagree");
     NUM("gsl_result", r->validated ? r->gsl.value : NAN);
     NUM("gsl_abserr", r->validated ? r->gsl.abserr : NAN);
@@ -263,9 +267,14 @@ void cli_report_failure(const cli_report *r)
 {
     /* %#.17g keeps trailing zeros: 3 prints as 3.0000000000000000, so the
      * abscissa is visibly a full-precision value. */
-    char where[64] = "";
+    char where[96] = "";
+    int len = 0;
     if (!isnan(r->res.fail_x))
-        snprintf(where, sizeof where, " at x = %#.17g", r->res.fail_x);
+        len = snprintf(where, sizeof where, " at x = %#.17g", r->res.fail_x);
+    if (r->ranks > 1 && r->fail_rank >= 0 && len >= 0 &&
+        (size_t)len < sizeof where)
+        snprintf(where + len, sizeof where - (size_t)len, " on rank %d",
+                 r->fail_rank);
 
     switch (r->status) {
     case QM_ENONFINITE:

@@ -33,6 +33,7 @@ typedef struct cli_report {
     /* the outcome */
     int status;             /**< library status */
     qm_result res;
+    int fail_rank;          /**< MPI rank that failed, or -1 */
     /* reference value */
     const char *reference_kind; /**< "exact", "gsl_qags" or NULL (none) */
     double reference;

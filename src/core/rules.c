@@ -288,6 +288,17 @@ static inline void sum6(const double *restrict y, size_t n, double s[6])
         s[j % 6] += y[j];
 }
 
+/* Add the weighted residue sums s[q] into the accumulators one by one (the
+ * overflow-safe path) and clear them. */
+static void flush_weighted(const qm_prog *g, int r0, double s[6], qm_sacc *acc)
+{
+    for (int q = 0; q < 6; q++) {
+        qm__sacc_add(&acc[0], g->wf * s[q]);
+        qm__sacc_add(&acc[1], g->wc[(r0 + q) % 6] * s[q]);
+        s[q] = 0.0;
+    }
+}
+
 static int find_prog(const qm_plan *p, int64_t block)
 {
     int lo = 0, hi = p->nprogs - 1;
@@ -311,6 +322,9 @@ QM_KERNEL int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *
     double *restrict x = sc->x, *restrict y = sc->y;
     const double *restrict idx = sc->idx;
     double s[6] = {0};
+    /* s[q] holds points with index = i0 + q (mod 6); i0 = i_begin (mod 6)
+     * because QM_BLOCK is a multiple of 6, and so does every batch */
+    const int r0 = (int)(((i0 % 6) + 6) % 6);
 
     for (int64_t off = 0; off < cnt; off += QM_BATCH) {
         const int m = (int)(cnt - off < QM_BATCH ? cnt - off : QM_BATCH);
@@ -325,28 +339,44 @@ QM_KERNEL int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *
             fail->user_status = st;
             return QM_EUSER;
         }
-        /* QM_BATCH is a multiple of 6: batch residues match block residues */
-        sum6(y, (size_t)m, s);
-        if (!isfinite(s[0] + s[1] + s[2] + s[3] + s[4] + s[5])) {
-            for (int j = 0; j < m; j++)
-                if (!isfinite(y[j])) {
-                    fail->x = x[j];
-                    return QM_ENONFINITE;
-                }
-            fail->x = x[0];
-            return QM_EOVRFLW;
+        double bs[6] = {0};
+        sum6(y, (size_t)m, bs);
+        if (isfinite(bs[0] + bs[1] + bs[2] + bs[3] + bs[4] + bs[5])) {
+            double u[6];
+            for (int q = 0; q < 6; q++)
+                u[q] = s[q] + bs[q];
+            if (isfinite(u[0] + u[1] + u[2] + u[3] + u[4] + u[5])) {
+                memcpy(s, u, sizeof s);
+            } else { /* the block sum would overflow: bank what we have */
+                flush_weighted(g, r0, s, acc);
+                memcpy(s, bs, sizeof s);
+            }
+            continue;
+        }
+        /* a NaN or Inf value, or huge finite values whose raw sum
+         * overflows although their weighted sum may not */
+        for (int j = 0; j < m; j++)
+            if (!isfinite(y[j])) {
+                fail->x = x[j];
+                return QM_ENONFINITE;
+            }
+        for (int j = 0; j < m; j++) { /* rare: exact, point by point */
+            qm__sacc_add(&acc[0], g->wf * y[j]);
+            qm__sacc_add(&acc[1], g->wc[(r0 + j) % 6] * y[j]);
         }
     }
-    /* s[q] holds points with index = i0 + q (mod 6); i0 = i_begin (mod 6)
-     * because QM_BLOCK is a multiple of 6 */
-    const int r0 = (int)(((i0 % 6) + 6) % 6);
     double fine = 0.0, coarse = 0.0;
     for (int q = 0; q < 6; q++) {
         fine += s[q];
         coarse += g->wc[(r0 + q) % 6] * s[q];
     }
-    qm__sacc_add(&acc[0], g->wf * fine);
-    qm__sacc_add(&acc[1], coarse);
+    fine *= g->wf;
+    if (isfinite(fine + coarse)) {
+        qm__sacc_add(&acc[0], fine);
+        qm__sacc_add(&acc[1], coarse);
+    } else {
+        flush_weighted(g, r0, s, acc);
+    }
     return QM_SUCCESS;
 }
 

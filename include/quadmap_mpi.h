@@ -1,0 +1,92 @@
+/**
+ * @file quadmap_mpi.h
+ * @brief quadmap's MPI layer (libquadmap_mpi): distributed, hybrid MPI+OpenMP
+ *        integration with results bitwise identical to the serial library.
+ *
+ * Ranks evaluate contiguous shares of the same blocks the shared-memory
+ * executors use (each share computed identically on every rank from the
+ * problem size: no data needs scattering, since every rank already knows the
+ * problem), each with its local ::qm_exec (OpenMP threads inside the rank).
+ * The exact block accumulators and the failure record travel together through
+ * one MPI_Allreduce with a user-defined MPI_Op, so rounding does not depend on
+ * the rank count and every rank returns the same status and result.
+ *
+ * MPI_Init is left to the caller; the library duplicates the communicator it
+ * is given.  The OpenMP threads never call MPI, so MPI_THREAD_FUNNELED is
+ * enough.  Link with `pkg-config --libs quadmap-mpi`.
+ */
+#ifndef QUADMAP_MPI_H
+#define QUADMAP_MPI_H
+
+#include <mpi.h>
+
+#include "quadmap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Opaque handle: a duplicated communicator plus the reduction op. */
+typedef struct qm_mpi qm_mpi;
+
+/**
+ * @brief Create an MPI context.  Collective over @p comm.
+ * @param out  receives the handle (free with ::qm_mpi_free, collectively)
+ * @param comm communicator to use; it is duplicated (MPI_Comm_dup), so the
+ *             library's messages never mix with the caller's
+ * @return ::QM_SUCCESS, ::QM_EINVAL (NULL out, MPI not initialized, or
+ *         comm == MPI_COMM_NULL), ::QM_ENOMEM; the same on every rank.
+ */
+int qm_mpi_new(qm_mpi **out, MPI_Comm comm);
+
+/** @brief Free the handle.  Collective over the handle's communicator. */
+void qm_mpi_free(qm_mpi *m);
+
+/** @brief This process's rank in the handle's communicator. */
+int qm_mpi_rank(const qm_mpi *m);
+/** @brief Number of ranks in the handle's communicator. */
+int qm_mpi_size(const qm_mpi *m);
+
+/**
+ * @brief Distributed ::qm_integrate.  Collective over the handle's
+ *        communicator: every rank passes the same f, a, b, n and rule.
+ *
+ * The result (value, abserr, evaluations) is bitwise identical on every rank
+ * and identical to ::qm_integrate's for any rank count, thread count and
+ * schedule.  Failures are collective: if the integrand fails on any rank,
+ * every rank returns the same status, fail_x and user_status, those of the
+ * lowest failing block overall (the same failure qm_integrate reports), and
+ * @p fail_rank receives the rank that evaluated it.  Work above the lowest
+ * known failure stops promptly on every rank.
+ *
+ * @param m         MPI context
+ * @param ex        this rank's local executor (threads per rank)
+ * @param f         batched integrand
+ * @param data      passed to @p f
+ * @param a         lower bound
+ * @param b         upper bound
+ * @param n         number of panels
+ * @param rule      the rule
+ * @param res       receives the result on every rank
+ * @param fail_rank receives the failing rank, or -1 (may be NULL)
+ * @return as ::qm_integrate, the same on every rank.
+ */
+int qm_mpi_integrate(qm_mpi *m, const qm_exec *ex, qm_batch_fn f, void *data,
+                     double a, double b, int64_t n, const qm_rule *rule,
+                     qm_result *res, int *fail_rank);
+
+/**
+ * @brief Agree on a status: returns the largest @p status over all ranks
+ *        (so a failure anywhere is a failure everywhere).  Collective.
+ * @param m      MPI context
+ * @param status this rank's status
+ * @param rank   receives the lowest rank holding that status (may be NULL)
+ * @return the agreed status.
+ */
+int qm_mpi_agree(qm_mpi *m, int status, int *rank);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUADMAP_MPI_H */

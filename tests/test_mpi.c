@@ -1,0 +1,301 @@
+/*
+ * MPI layer tests (run by tests/mpi_check.sh under mpiexec at -np 1, 2, 3,
+ * 4 and 16).  Every rank runs every test; only rank 0 prints, and the
+ * failure count is reduced with MPI_MAX so that every rank exits with the
+ * same status.
+ */
+#include "test_common.h"
+
+#include <mpi.h>
+#include <unistd.h>
+
+#include "quadmap_mpi.h"
+
+static int rank, size;
+static qm_mpi *ctx;
+
+/* An integrand whose magnitudes vary wildly: plain summation in another
+ * order would change the bits, so bitwise agreement means something. */
+static int wild(size_t n, const double *x, double *y, void *data)
+{
+    (void)data;
+    for (size_t i = 0; i < n; i++)
+        y[i] = 1e16 * sin(1000 * x[i]) + 1.0 / (1e-3 + x[i] * x[i]);
+    return 0;
+}
+
+static const char *const rule_texts[] = {"left", "midpoint", "trapezoid",
+                                         "simpson", "gauss:3", "gauss:7"};
+#define NRULES (int)(sizeof rule_texts / sizeof rule_texts[0])
+
+/* N = 1 gives fewer blocks than ranks; the others are not multiples of the
+ * block size, of the rank counts, or of each other. */
+static const int64_t sizes[] = {1, 2, 5, 7, 12289, 100003, 1234567};
+#define NSIZES (int)(sizeof sizes / sizeof sizes[0])
+
+static void check_against_serial(qm_batch_fn f, double a, double b, int threads)
+{
+    qm_exec *serial = qmt_serial(), *local = threads > 1
+        ? qmt_openmp(threads, QM_SCHEDULE_DYNAMIC, 3) : qmt_serial();
+    if (!local) /* no OpenMP in this build */
+        local = qmt_serial();
+    for (int r = 0; r < NRULES; r++) {
+        qm_rule rule;
+        qm_rule_parse(rule_texts[r], &rule);
+        for (int k = 0; k < NSIZES; k++) {
+            qm_result ref, got;
+            int fr = 7;
+            int s0 = qm_integrate(serial, f, NULL, a, b, sizes[k], &rule, &ref);
+            int s1 = qm_mpi_integrate(ctx, local, f, NULL, a, b, sizes[k],
+                                      &rule, &got, &fr);
+            QMT_CHECK(s0 == QM_SUCCESS && s1 == QM_SUCCESS && fr == -1,
+                      "%s N=%lld: status serial %d, mpi %d", rule_texts[r],
+                      (long long)sizes[k], s0, s1);
+            QMT_CHECK(qmt_same_result(&ref, &got),
+                      "%s N=%lld np=%d threads=%d: serial %.17g +- %.3g, mpi "
+                      "%.17g +- %.3g", rule_texts[r], (long long)sizes[k],
+                      size, threads, ref.value, ref.abserr, got.value,
+                      got.abserr);
+        }
+    }
+    qm_exec_free(serial);
+    qm_exec_free(local);
+}
+
+static void mpi_result_is_bitwise_serial_for_every_rule_and_size(void)
+{
+    check_against_serial(qm_builtin_find("runge")->fn, -1.0, 3.0, 1);
+    check_against_serial(wild, 0.0, 1.0, 1);
+}
+
+static void hybrid_threads_per_rank_give_the_same_bits(void)
+{
+    /* 2 and 3 threads in every rank; oversubscribed at -np 16 on 2 cores */
+    check_against_serial(wild, 0.0, 1.0, 2);
+    if (size <= 4)
+        check_against_serial(qm_builtin_find("sin")->fn, 0.0, 30.0, 3);
+}
+
+static void all_ranks_hold_the_same_result(void)
+{
+    qm_exec *ex = qmt_serial();
+    qm_rule rule = qmt_rule(QM_RULE_GAUSS, 5);
+    qm_result r;
+    double v[2], lo[2], hi[2];
+    int st = qm_mpi_integrate(ctx, ex, wild, NULL, 0.0, 2.0, 333333, &rule, &r, NULL);
+    QMT_CHECK(st == QM_SUCCESS, "status %d", st);
+    v[0] = r.value;
+    v[1] = r.abserr;
+    MPI_Allreduce(v, lo, 2, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(v, hi, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    QMT_CHECK(qmt_same_bits(lo[0], hi[0]) && qmt_same_bits(lo[1], hi[1]),
+              "ranks disagree: value in [%.17g, %.17g]", lo[0], hi[0]);
+    qm_exec_free(ex);
+}
+
+/* Fails (user status 42) only on the highest rank, wherever it works. */
+static int fails_on_last_rank(size_t n, const double *x, double *y, void *data)
+{
+    (void)data;
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i];
+    return rank == size - 1 ? 42 : 0;
+}
+
+static void failure_on_one_rank_reaches_every_rank(void)
+{
+    qm_exec *ex = qmt_serial();
+    qm_rule rule = qmt_rule(QM_RULE_MIDPOINT, 0);
+    qm_result r;
+    int fr = -5;
+    int st = qm_mpi_integrate(ctx, ex, fails_on_last_rank, NULL, 0.0, 1.0,
+                              1000000, &rule, &r, &fr);
+    QMT_CHECK(st == QM_EUSER, "status %d, expected QM_EUSER", st);
+    QMT_CHECK(r.user_status == 42, "user status %d", r.user_status);
+    QMT_CHECK(fr == size - 1, "failing rank %d, expected %d", fr, size - 1);
+    QMT_CHECK(isnan(r.value), "value %.17g on failure", r.value);
+    /* the same abscissa on every rank */
+    double x[2] = {r.fail_x, -r.fail_x}, m[2];
+    MPI_Allreduce(x, m, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    QMT_CHECK(m[0] == r.fail_x && -m[1] == r.fail_x,
+              "fail_x differs between ranks: %.17g", r.fail_x);
+    qm_exec_free(ex);
+}
+
+/* NaN on [0.7, 0.7001) and again at x > 0.9: the lowest one is reported. */
+static int nan_twice(size_t n, const double *x, double *y, void *data)
+{
+    (void)data;
+    for (size_t i = 0; i < n; i++)
+        y[i] = (x[i] >= 0.7 && x[i] < 0.7001) || x[i] > 0.9 ? NAN : x[i];
+    return 0;
+}
+
+static void nonfinite_value_reports_the_serial_abscissa(void)
+{
+    qm_exec *serial = qmt_serial();
+    qm_exec *omp = qmt_openmp(2, QM_SCHEDULE_GUIDED, 1);
+    qm_rule rule = qmt_rule(QM_RULE_SIMPSON, 0);
+    qm_result ref, got;
+    int fr;
+    int s0 = qm_integrate(serial, nan_twice, NULL, 0.0, 1.0, 2000000, &rule, &ref);
+    int s1 = qm_mpi_integrate(ctx, omp ? omp : serial, nan_twice, NULL, 0.0,
+                              1.0, 2000000, &rule, &got, &fr);
+    QMT_CHECK(s0 == QM_ENONFINITE && s1 == QM_ENONFINITE,
+              "status serial %d, mpi %d", s0, s1);
+    QMT_CHECK(qmt_same_bits(ref.fail_x, got.fail_x),
+              "fail_x serial %.17g, mpi %.17g", ref.fail_x, got.fail_x);
+    QMT_CHECK(got.fail_x >= 0.7 && got.fail_x < 0.7001, "fail_x %.17g",
+              got.fail_x);
+    QMT_CHECK(fr >= 0 && fr < size, "failing rank %d", fr);
+    qm_exec_free(serial);
+    qm_exec_free(omp);
+}
+
+/* Fails at the very start of a huge job: every rank must stop promptly. */
+static int fails_near_a(size_t n, const double *x, double *y, void *data)
+{
+    (void)data;
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i];
+    return x[0] < 1e-9 ? 7 : 0;
+}
+
+static void early_failure_stops_the_whole_job_promptly(void)
+{
+    qm_exec *ex = qmt_serial();
+    qm_rule rule = qmt_rule(QM_RULE_LEFT, 0);
+    qm_result r;
+    /* 10^12 points would take several minutes on 2 cores; the alarm turns a
+     * job that does not stop into a test failure instead of a hang */
+    alarm(120);
+    double t0 = MPI_Wtime();
+    int st = qm_mpi_integrate(ctx, ex, fails_near_a, NULL, 0.0, 1.0,
+                              INT64_C(1000000000000), &rule, &r, NULL);
+    double dt = MPI_Wtime() - t0;
+    alarm(0);
+    QMT_CHECK(st == QM_EUSER && r.user_status == 7, "status %d / %d", st,
+              r.user_status);
+    QMT_CHECK(r.fail_x == 0.0, "fail_x %.17g", r.fail_x);
+    if (rank == 0)
+        printf("\n    (early failure stopped after %.2f s)\n", dt);
+    qm_exec_free(ex);
+}
+
+static void bad_arguments_on_any_rank_fail_everywhere(void)
+{
+    qm_exec *ex = qmt_serial();
+    qm_rule rule = qmt_rule(QM_RULE_MIDPOINT, 0);
+    qm_result r;
+    int st = qm_mpi_integrate(ctx, ex, wild, NULL, 0.0, 1.0, 0, &rule, &r, NULL);
+    QMT_CHECK(st == QM_EINVAL, "N = 0: status %d", st);
+    /* only the last rank passes a NULL executor: nobody may hang */
+    int fr;
+    st = qm_mpi_integrate(ctx, rank == size - 1 ? NULL : ex, wild, NULL, 0.0,
+                          1.0, 100, &rule, &r, &fr);
+    QMT_CHECK(st == QM_EINVAL, "NULL executor on one rank: status %d", st);
+    QMT_CHECK(fr == size - 1, "reported rank %d", fr);
+    st = qm_mpi_integrate(ctx, ex, wild, NULL, 0.0, INFINITY, 100, &rule, &r, NULL);
+    QMT_CHECK(st == QM_EINVAL, "infinite bound: status %d", st);
+    QMT_CHECK(qm_mpi_integrate(NULL, ex, wild, NULL, 0, 1, 10, &rule, &r, NULL)
+                  == QM_EINVAL, "NULL context");
+    qm_exec_free(ex);
+}
+
+static void context_duplicates_and_works_on_a_split_communicator(void)
+{
+    qm_mpi *m = NULL;
+    QMT_CHECK(qm_mpi_new(&m, MPI_COMM_NULL) == QM_EINVAL && m == NULL,
+              "MPI_COMM_NULL accepted");
+    QMT_CHECK(qm_mpi_new(NULL, MPI_COMM_WORLD) == QM_EINVAL, "NULL out");
+    MPI_Comm half;
+    MPI_Comm_split(MPI_COMM_WORLD, rank % 2, rank, &half);
+    int st = qm_mpi_new(&m, half);
+    QMT_CHECK(st == QM_SUCCESS, "qm_mpi_new: %d", st);
+    if (st == QM_SUCCESS) {
+        int hs;
+        MPI_Comm_size(half, &hs);
+        QMT_CHECK(qm_mpi_size(m) == hs, "size %d vs %d", qm_mpi_size(m), hs);
+        qm_exec *ex = qmt_serial();
+        qm_rule rule = qmt_rule(QM_RULE_TRAPEZOID, 0);
+        qm_result ref, got;
+        qm_integrate(ex, wild, NULL, 0.0, 1.0, 77777, &rule, &ref);
+        st = qm_mpi_integrate(m, ex, wild, NULL, 0.0, 1.0, 77777, &rule, &got, NULL);
+        QMT_CHECK(st == QM_SUCCESS && qmt_same_result(&ref, &got),
+                  "split communicator: %.17g vs %.17g", got.value, ref.value);
+        qm_exec_free(ex);
+        qm_mpi_free(m);
+    }
+    MPI_Comm_free(&half);
+}
+
+static void agree_returns_the_worst_status_and_its_lowest_rank(void)
+{
+    int who;
+    int st = qm_mpi_agree(ctx, rank >= size / 2 ? QM_ENOMEM : QM_SUCCESS, &who);
+    const int expect = QM_ENOMEM; /* rank size/2 always exists */
+    QMT_CHECK(st == expect, "agreed %d", st);
+    QMT_CHECK(who == size / 2, "rank %d, expected %d", who, size / 2);
+    st = qm_mpi_agree(ctx, QM_SUCCESS, &who);
+    QMT_CHECK(st == QM_SUCCESS, "all success gave %d", st);
+}
+
+int main(int argc, char **argv)
+{
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (provided < MPI_THREAD_FUNNELED) {
+        if (rank == 0)
+            fprintf(stderr, "MPI provides thread level %d < FUNNELED\n", provided);
+        MPI_Finalize();
+        return 1;
+    }
+    if (qm_mpi_new(&ctx, MPI_COMM_WORLD) != QM_SUCCESS) {
+        MPI_Finalize();
+        return 1;
+    }
+
+    if (CU_initialize_registry() != CUE_SUCCESS) {
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    CU_pSuite s = qmt_suite("mpi_reproducibility");
+    CU_add_test(s, "mpi_result_is_bitwise_serial_for_every_rule_and_size",
+                mpi_result_is_bitwise_serial_for_every_rule_and_size);
+    CU_add_test(s, "hybrid_threads_per_rank_give_the_same_bits",
+                hybrid_threads_per_rank_give_the_same_bits);
+    CU_add_test(s, "all_ranks_hold_the_same_result", all_ranks_hold_the_same_result);
+    CU_pSuite e = qmt_suite("mpi_errors");
+    CU_add_test(e, "failure_on_one_rank_reaches_every_rank",
+                failure_on_one_rank_reaches_every_rank);
+    CU_add_test(e, "nonfinite_value_reports_the_serial_abscissa",
+                nonfinite_value_reports_the_serial_abscissa);
+    CU_add_test(e, "early_failure_stops_the_whole_job_promptly",
+                early_failure_stops_the_whole_job_promptly);
+    CU_add_test(e, "bad_arguments_on_any_rank_fail_everywhere",
+                bad_arguments_on_any_rank_fail_everywhere);
+    CU_pSuite c = qmt_suite("mpi_context");
+    CU_add_test(c, "context_duplicates_and_works_on_a_split_communicator",
+                context_duplicates_and_works_on_a_split_communicator);
+    CU_add_test(c, "agree_returns_the_worst_status_and_its_lowest_rank",
+                agree_returns_the_worst_status_and_its_lowest_rank);
+
+    /* only rank 0 prints */
+    CU_basic_set_mode(rank == 0 ? CU_BRM_VERBOSE : CU_BRM_SILENT);
+    if (rank != 0) {
+        fflush(stdout);
+        if (!freopen("/dev/null", "w", stdout))
+            MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    CU_basic_run_tests();
+    int failed = (int)CU_get_number_of_failures() + (CU_get_error() != CUE_SUCCESS);
+    int any = 0;
+    MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (rank == 0)
+        printf("\n%d ranks: %s\n", size, any ? "FAILURES (on some rank)" : "all ranks passed");
+    CU_cleanup_registry();
+    qm_mpi_free(ctx);
+    MPI_Finalize();
+    return any ? 1 : 0;
+}
