@@ -45,7 +45,9 @@ enum qm_status {
     QM_EDIVERGE  = 22,  /**< integral divergent or slowly convergent (GSL_EDIVERGE) */
     QM_ENONFINITE = 100, /**< the integrand returned NaN or +-Inf; see qm_result::fail_x */
     QM_EUSER     = 101, /**< the integrand returned a nonzero status; see qm_result::user_status */
-    QM_ENOTSUP   = 102  /**< feature not compiled in (e.g. OpenMP backend built with --disable-openmp) */
+    QM_ENOTSUP   = 102, /**< feature not compiled in (e.g. OpenMP backend built with --disable-openmp) */
+    QM_ECANCELED = 103, /**< the work was cancelled (::qm_future_cancel) */
+    QM_EMAPFN    = 104  /**< a map function returned nonzero; see qm_map_result */
 };
 
 /**
@@ -331,6 +333,250 @@ int qm_integrate_scalar(const qm_exec *ex, qm_scalar_fn f, void *data,
  * @return ::QM_SUCCESS or ::QM_EINVAL.
  */
 int qm_gauss_legendre(int k, double *nodes, double *weights);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Map kernels: map, map-reduce, for, on the same executors
+ *
+ * The classic process/thread-pool toolbox (Python's Pool.map with a
+ * chunksize, map-reduce, initializers) in C.  Work over elements [0, n) is
+ * handed out in chunks of ::qm_map_opts::chunk elements following the
+ * executor's schedule (::qm_exec_set_schedule; its chunk argument is ignored
+ * here).  Results are written in input order; reductions are bitwise
+ * identical for any worker count, schedule and chunk size.
+ */
+/**@{*/
+
+/**
+ * @brief One call of a map function: elements [first, first + n).
+ *
+ * @c in and @c out point at element @c first of the input and output arrays
+ * (NULL when the kernel has none: ::qm_for has neither, the reduce kernels
+ * give @c out as a scratch array of value_size elements).  On failure the
+ * function may set @c failed to the offset (0 .. n-1) of the failing
+ * element; it stays 0 otherwise.
+ */
+typedef struct qm_task {
+    size_t first;     /**< global index of the first element */
+    size_t n;         /**< number of elements in this call (>= 1) */
+    const void *in;   /**< input element @c first, or NULL */
+    void *out;        /**< output element @c first, or NULL */
+    void *worker;     /**< this worker's state from qm_map_opts::init, or NULL */
+    int worker_id;    /**< 0 .. workers - 1 (OpenMP thread number) */
+    size_t failed;    /**< out: offset of the failing element (default 0) */
+} qm_task;
+
+/**
+ * @brief Map function: process the elements of @p t.
+ * Called concurrently by several workers with disjoint tasks.
+ * @return 0 on success; nonzero stops the remaining work (see ::qm_map).
+ */
+typedef int (*qm_map_fn)(qm_task *t, void *data);
+
+/** @brief Per-worker initializer: returns the worker's state in *state
+ *  (0 on success, nonzero aborts the kernel with ::QM_EMAPFN). */
+typedef int (*qm_worker_init)(int worker_id, void **state, void *data);
+/** @brief Per-worker finalizer, called once per initialized worker. */
+typedef void (*qm_worker_fini)(int worker_id, void *state, void *data);
+
+/** @brief Options of the map kernels (zero-initialize for the defaults). */
+typedef struct qm_map_opts {
+    size_t chunk;          /**< elements per call; 0 = automatic (about 8
+                                chunks per worker, at most 4096 elements) */
+    qm_worker_init init;   /**< per-worker initializer, or NULL */
+    qm_worker_fini fini;   /**< per-worker finalizer, or NULL */
+    void *hook_data;       /**< passed to init and fini */
+} qm_map_opts;
+
+/** @brief Outcome of a map kernel besides its status. */
+typedef struct qm_map_result {
+    size_t fail_index;     /**< lowest failing element index (SIZE_MAX when none) */
+    int user_status;       /**< the map function's nonzero return, else 0 */
+} qm_map_result;
+
+/**
+ * @brief out[i] = f(in[i]) for i in [0, n), in input order.
+ *
+ * Failures: a nonzero return stops the remaining work promptly; the status
+ * is ::QM_EMAPFN and @p mr holds the lowest failing index (element
+ * first + failed of the failing call) and its return value, whatever the
+ * worker count: chunks below the lowest known failure are still completed,
+ * chunks above it are skipped.
+ *
+ * @param ex       executor (threads and schedule)
+ * @param f        map function
+ * @param data     passed to @p f
+ * @param in       input array of n elements of @p in_size bytes (may be NULL)
+ * @param in_size  input element size in bytes
+ * @param out      output array of n elements of @p out_size bytes (may be NULL)
+ * @param out_size output element size in bytes
+ * @param n        number of elements (0 is a no-op)
+ * @param opts     options, or NULL for the defaults
+ * @param mr       failure details, or NULL
+ * @return ::QM_SUCCESS, ::QM_EINVAL, ::QM_ENOMEM or ::QM_EMAPFN.
+ */
+int qm_map(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
+           size_t in_size, void *out, size_t out_size, size_t n,
+           const qm_map_opts *opts, qm_map_result *mr);
+
+/**
+ * @brief A chunked loop over [0, n) that is not a map: f gets tasks with
+ *        in = out = NULL.  Same schedule and failure rules as ::qm_map.
+ */
+int qm_for(const qm_exec *ex, qm_map_fn f, void *data, size_t n,
+           const qm_map_opts *opts, qm_map_result *mr);
+
+/** @brief Built-in reductions (values are doubles). */
+typedef enum qm_reduce_op {
+    QM_REDUCE_SUM = 0,   /**< exact (superaccumulator), reproducible sum, faithfully rounded */
+    QM_REDUCE_MIN = 1,   /**< minimum (NaN values are ignored) */
+    QM_REDUCE_MAX = 2,   /**< maximum (NaN values are ignored) */
+    QM_REDUCE_COUNT = 3  /**< number of nonzero values (as a double) */
+} qm_reduce_op;
+
+/**
+ * @brief Map every element to a double and reduce with a built-in op.
+ *
+ * The map function writes one double per element into task->out (a scratch
+ * array).  SUM uses the exact accumulator, so the result is bitwise identical
+ * for any worker count, schedule and chunk size.
+ * @param result receives the reduction (the identity for n = 0: 0, +Inf,
+ *               -Inf, 0)
+ * @return as ::qm_map.
+ */
+int qm_map_reduce(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
+                  size_t in_size, size_t n, qm_reduce_op op,
+                  const qm_map_opts *opts, double *result, qm_map_result *mr);
+
+/**
+ * @brief User reduction: *acc = combine(*acc, *val), both of value_size
+ *        bytes.  Need not be exactly associative (floating point): the
+ *        library combines in a fixed order that does not depend on workers.
+ */
+typedef void (*qm_combine_fn)(void *acc, const void *val, void *data);
+
+/**
+ * @brief Map then reduce with a user operation and identity.
+ *
+ * Elements are grouped in fixed blocks of ::QM_REDUCE_BLOCK consecutive
+ * indices; each block is reduced left to right starting from the identity,
+ * and the block results are combined left to right in block order.  The
+ * grouping depends only on n, so the result's bits do not depend on the
+ * worker count, the schedule or the chunk size.
+ * @param value_size bytes per value (the map output and the accumulator)
+ * @param identity   value_size bytes: the identity of @p combine
+ * @param result     value_size bytes, receives the reduction
+ * @return as ::qm_map.
+ */
+int qm_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
+                       const void *in, size_t in_size, size_t n,
+                       size_t value_size, const void *identity,
+                       qm_combine_fn combine, void *combine_data,
+                       const qm_map_opts *opts, void *result,
+                       qm_map_result *mr);
+
+/** Elements per fixed reduction block (::qm_map_reduce_user). */
+#define QM_REDUCE_BLOCK 1024
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Asynchronous submission
+ *
+ * Submit a map, map-reduce or integration and get a ::qm_future back at
+ * once; the work runs on a thread of its own (which runs the executor's
+ * OpenMP team), so several submissions can be in flight.  The completion
+ * callback, when given, runs on that submission thread after the work ends
+ * (also after a cancellation), before ::qm_future_wait returns.
+ * All arguments (arrays, options, executor) must stay valid until the
+ * future completes.
+ */
+/**@{*/
+
+/** @brief Opaque handle of a submitted piece of work. */
+typedef struct qm_future qm_future;
+
+/** @brief Completion callback: @p status is the work's return value. */
+typedef void (*qm_callback)(qm_future *fut, int status, void *data);
+
+/** @brief Submit ::qm_map; returns at once. @return QM_SUCCESS, QM_EINVAL or QM_ENOMEM. */
+int qm_map_async(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
+                 size_t in_size, void *out, size_t out_size, size_t n,
+                 const qm_map_opts *opts, qm_map_result *mr,
+                 qm_callback cb, void *cb_data, qm_future **fut);
+
+/** @brief Submit ::qm_map_reduce; *result is written before completion. */
+int qm_map_reduce_async(const qm_exec *ex, qm_map_fn f, void *data,
+                        const void *in, size_t in_size, size_t n,
+                        qm_reduce_op op, const qm_map_opts *opts,
+                        double *result, qm_map_result *mr, qm_callback cb,
+                        void *cb_data, qm_future **fut);
+
+/** @brief Submit ::qm_integrate; *res is written before completion. */
+int qm_integrate_async(const qm_exec *ex, qm_batch_fn f, void *data, double a,
+                       double b, int64_t n, const qm_rule *rule,
+                       qm_result *res, qm_callback cb, void *cb_data,
+                       qm_future **fut);
+
+/**
+ * @brief Wait for completion (and for the callback to return).
+ * @param fut    the future
+ * @param status receives the work's status (may be NULL)
+ * @return ::QM_SUCCESS, or ::QM_EINVAL for NULL.
+ */
+int qm_future_wait(qm_future *fut, int *status);
+
+/**
+ * @brief Non-blocking test.
+ * @return 1 when done (status written), 0 when still running, negative on
+ *         a NULL future.
+ */
+int qm_future_test(qm_future *fut, int *status);
+
+/**
+ * @brief Request cancellation: map kernels stop at the next chunk and
+ *        return ::QM_ECANCELED; an integration stops at the next block.
+ *        Work that already finished keeps its status.  Does not wait.
+ */
+int qm_future_cancel(qm_future *fut);
+
+/** @brief Wait, then free the future.  NULL is allowed. */
+void qm_future_free(qm_future *fut);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Blocking-task pool (I/O-bound work)
+ *
+ * A fixed set of POSIX threads serving a FIFO queue of tasks that mostly
+ * wait (sleep, read a file, wait on a socket): more workers than cores are
+ * allowed, and five one-second tasks finish in about one second on five
+ * workers.  Not for CPU-bound work: use the executors for that.
+ */
+/**@{*/
+
+/** @brief Opaque pool handle. */
+typedef struct qm_pool qm_pool;
+
+/** @brief A task: returns a status that its future reports. */
+typedef int (*qm_task_fn)(void *arg);
+
+/**
+ * @brief Start a pool of @p workers threads (1 .. 4096).
+ * @return ::QM_SUCCESS, ::QM_EINVAL or ::QM_ENOMEM.
+ */
+int qm_pool_new(qm_pool **out, int workers);
+
+/**
+ * @brief Queue a task; returns at once with its future (wait, test, cancel
+ *        a task not started yet, callback on the worker thread).
+ */
+int qm_pool_submit(qm_pool *pool, qm_task_fn fn, void *arg, qm_callback cb,
+                   void *cb_data, qm_future **fut);
+
+/** @brief Number of worker threads. */
+int qm_pool_workers(const qm_pool *pool);
+
+/** @brief Finish every queued task, stop the workers, free the pool. */
+void qm_pool_free(qm_pool *pool);
 /**@}*/
 
 #ifdef __cplusplus

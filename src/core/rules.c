@@ -316,6 +316,8 @@ QM_KERNEL int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *
                    qm_fail *fail)
 {
     const qm_plan *p = ctx;
+    if (p->cancel && *p->cancel)
+        return QM_ECANCELED;
     const qm_prog *g = &p->prog[find_prog(p, block)];
     const int64_t i0 = g->i_begin + (block - g->first_block) * QM_BLOCK;
     const int64_t cnt = g->i_end - i0 < QM_BLOCK ? g->i_end - i0 : QM_BLOCK;
@@ -423,6 +425,14 @@ int qm__plan_finish(const qm_plan *p, int status, const qm_sacc acc[2],
 int qm_integrate(const qm_exec *ex, qm_batch_fn f, void *data, double a,
                  double b, int64_t n, const qm_rule *rule, qm_result *res)
 {
+    return qm__integrate_cancellable(ex, f, data, a, b, n, rule, res, NULL);
+}
+
+int qm__integrate_cancellable(const qm_exec *ex, qm_batch_fn f, void *data,
+                              double a, double b, int64_t n,
+                              const qm_rule *rule, qm_result *res,
+                              const volatile int *cancel)
+{
     qm_plan plan;
     qm_sacc acc[2];
     qm_fail fail;
@@ -436,6 +446,7 @@ int qm_integrate(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     int st = qm__plan_fixed(&plan, f, data, a, b, n, rule);
     if (st != QM_SUCCESS)
         return st;
+    plan.cancel = cancel;
     st = qm__exec_run(ex, 0, plan.nblocks, qm__plan_block, &plan, 2, acc, &fail);
     return qm__plan_finish(&plan, st, acc, &fail, res);
 }

@@ -15,6 +15,8 @@ const char *qm_strerror(int status)
     case QM_ENONFINITE: return "integrand returned a non-finite value (NaN or Inf)";
     case QM_EUSER: return "integrand reported an error (nonzero return)";
     case QM_ENOTSUP: return "feature not available in this build";
+    case QM_ECANCELED: return "cancelled";
+    case QM_EMAPFN: return "map function reported an error (nonzero return)";
     default: return "unknown error";
     }
 }

@@ -35,9 +35,11 @@ int qm__omp_default_threads(void)
         if (st != QM_SUCCESS) {                                                \
             f.status = st;                                                     \
             qm__fail_keep_lowest(&mine, &f, b);                                \
+            /* a cancellation stops every block, not only those above */      \
+            const int64_t stop_at = st == QM_ECANCELED ? -1 : b;               \
             int64_t cur = __atomic_load_n(&lowest, __ATOMIC_RELAXED);          \
-            while (b < cur && !__atomic_compare_exchange_n(                    \
-                                  &lowest, &cur, b, 0, __ATOMIC_RELAXED,       \
+            while (stop_at < cur && !__atomic_compare_exchange_n(              \
+                                  &lowest, &cur, stop_at, 0, __ATOMIC_RELAXED, \
                                   __ATOMIC_RELAXED))                           \
                 ;                                                              \
         }                                                                      \

@@ -1,0 +1,61 @@
+/*
+ * Internal interface of the map kernels (src/core/map.c), shared with the
+ * asynchronous layer (src/core/async.c) and the MPI layer (src/mpi/map_mpi.c).
+ */
+#ifndef QM_MAP_H
+#define QM_MAP_H
+
+#include "core/internal.h"
+
+/*
+ * qm_map over elements [0, n) of `in`/`out`, with every task's `first` and
+ * every reported failure index offset by `base` (the global index of
+ * element 0: the MPI layer maps a rank's share of a larger array).  `cancel`
+ * (may be NULL) is polled between chunks: when nonzero, the remaining
+ * chunks are skipped and QM_ECANCELED is returned.
+ */
+int qm__map_run(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
+                size_t in_size, void *out, size_t out_size, size_t n,
+                size_t base, const qm_map_opts *opts,
+                const volatile int *cancel, qm_map_result *mr);
+
+/*
+ * Map then reduce elements [0, n) (indices offset by `base` as above) with a
+ * built-in op.  For QM_REDUCE_SUM the exact sum is also returned unrounded
+ * in *sum (may be NULL), so that partial sums of several ranks can be merged
+ * exactly (qm__sacc_merge) before rounding.
+ */
+int qm__map_reduce_run(const qm_exec *ex, qm_map_fn f, void *data,
+                       const void *in, size_t in_size, size_t n, size_t base,
+                       qm_reduce_op op, const qm_map_opts *opts,
+                       const volatile int *cancel, double *result,
+                       qm_sacc *sum, qm_map_result *mr);
+
+/*
+ * User reduction of elements [0, n) grouped in blocks of QM_REDUCE_BLOCK
+ * *global* indices (block k covers [k*QM_REDUCE_BLOCK, (k+1)*QM_REDUCE_BLOCK)
+ * of the global index space; `base` must be a multiple of QM_REDUCE_BLOCK).
+ * Writes one value per block, in block order, into `blocks`
+ * (ceil(n / QM_REDUCE_BLOCK) * value_size bytes); the caller combines them
+ * left to right.  This is how the result stays independent of workers and
+ * of ranks.
+ */
+int qm__map_reduce_blocks(const qm_exec *ex, qm_map_fn f, void *data,
+                          const void *in, size_t in_size, size_t n,
+                          size_t base, size_t value_size, const void *identity,
+                          qm_combine_fn combine, void *combine_data,
+                          const qm_map_opts *opts, const volatile int *cancel,
+                          void *blocks, qm_map_result *mr);
+
+/* Lowest-failure bookkeeping shared by the kernels: keep (index, status) if
+ * index is lower than the one already in *mr. */
+static inline void qm__map_fail_keep(qm_map_result *mr, size_t index,
+                                     int user_status)
+{
+    if (index < mr->fail_index) {
+        mr->fail_index = index;
+        mr->user_status = user_status;
+    }
+}
+
+#endif
