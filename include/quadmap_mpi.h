@@ -85,6 +85,60 @@ int qm_mpi_integrate(qm_mpi *m, const qm_exec *ex, qm_batch_fn f, void *data,
  */
 int qm_mpi_agree(qm_mpi *m, int status, int *rank);
 
+/* ------------------------------------------------------------------------ */
+/** @name Distributed map kernels
+ *
+ * The scatter / compute / gather pattern as one call.  Collective over the
+ * handle's communicator; every rank passes the same f, n, sizes, root and
+ * schedule.  Results (output arrays, reductions, failure index and status)
+ * are identical to ::qm_map / ::qm_map_reduce on one process, whatever the
+ * rank count, thread count and schedule.
+ */
+/**@{*/
+
+/** @brief How elements are spread over ranks. */
+typedef enum qm_mpi_schedule {
+    /** contiguous balanced shares: MPI_Scatterv from the root, map with the
+     *  local executor, MPI_Gatherv back */
+    QM_MPI_STATIC = 0,
+    /** a work queue served by the root, which hands out chunks of elements
+     *  on request and also works between requests (MPI_Iprobe): for uneven
+     *  costs */
+    QM_MPI_DYNAMIC = 1
+} qm_mpi_schedule;
+
+/** @brief Options of the distributed map kernels (zero = defaults). */
+typedef struct qm_mpi_map_opts {
+    int root;                 /**< rank holding the input (and the output) */
+    int gather_all;           /**< nonzero: every rank receives the whole output */
+    qm_mpi_schedule schedule; /**< QM_MPI_STATIC (default) or QM_MPI_DYNAMIC */
+    size_t chunk;             /**< elements per dynamic request; 0 = automatic */
+    qm_map_opts local;        /**< options of the local (per-rank) kernel */
+} qm_mpi_map_opts;
+
+/**
+ * @brief Distributed ::qm_map.  Collective.
+ * @param in  input (n elements of in_size bytes), significant on the root
+ * @param out output (n elements of out_size bytes), written on the root, or
+ *            on every rank with gather_all
+ * @param mr  failure details (the same on every rank), or NULL
+ * @return as ::qm_map, the same on every rank.
+ */
+int qm_mpi_map(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
+               const void *in, size_t in_size, void *out, size_t out_size,
+               size_t n, const qm_mpi_map_opts *opts, qm_map_result *mr);
+
+/**
+ * @brief Distributed ::qm_map_reduce with a built-in op; *result is set on
+ *        every rank and is bitwise identical to the single-process result
+ *        (sums are merged exactly across ranks).  Collective.
+ */
+int qm_mpi_map_reduce(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
+                      const void *in, size_t in_size, size_t n,
+                      qm_reduce_op op, const qm_mpi_map_opts *opts,
+                      double *result, qm_map_result *mr);
+/**@}*/
+
 #ifdef __cplusplus
 }
 #endif
