@@ -156,9 +156,12 @@ typedef enum qm_backend {
 
 /** @brief How blocks are handed to threads (OpenMP loop schedule). */
 typedef enum qm_schedule {
-    QM_SCHEDULE_STATIC  = 0, /**< contiguous shares (default) */
+    QM_SCHEDULE_STATIC  = 0, /**< contiguous shares */
     QM_SCHEDULE_DYNAMIC = 1, /**< first come, first served, @c chunk blocks at a time */
-    QM_SCHEDULE_GUIDED  = 2  /**< decreasing chunks, at least @c chunk blocks */
+    QM_SCHEDULE_GUIDED  = 2, /**< decreasing chunks, at least @c chunk blocks */
+    /** the default: static for integration (uniform cost per block), a
+     *  load-balancing schedule for the map kernels (uneven costs) */
+    QM_SCHEDULE_AUTO    = 3
 } qm_schedule;
 
 /** @brief Opaque executor handle. */
@@ -209,10 +212,10 @@ int64_t qm_exec_chunk(const qm_exec *ex);
 int qm_backend_available(qm_backend backend);
 /** @brief Name of a backend: "serial", "openmp" or "default". */
 const char *qm_backend_name(qm_backend backend);
-/** @brief Name of a schedule: "static", "dynamic" or "guided". */
+/** @brief Name of a schedule: "static", "dynamic", "guided" or "auto". */
 const char *qm_schedule_name(qm_schedule schedule);
 /**
- * @brief Parse a schedule name ("static", "dynamic", "guided").
+ * @brief Parse a schedule name ("static", "dynamic", "guided", "auto").
  * @return ::QM_SUCCESS or ::QM_EINVAL.
  */
 int qm_schedule_parse(const char *name, qm_schedule *out);

@@ -184,7 +184,7 @@ static void executor_settings_reject_bad_values(void)
     CU_ASSERT_EQUAL(qm_exec_set_schedule(ex, (qm_schedule)-1, 0), QM_EINVAL);
     CU_ASSERT_EQUAL(qm_exec_set_schedule(ex, QM_SCHEDULE_DYNAMIC, -1), QM_EINVAL);
     /* a rejected setting leaves the executor as it was */
-    CU_ASSERT_EQUAL(qm_exec_schedule(ex), QM_SCHEDULE_STATIC);
+    CU_ASSERT_EQUAL(qm_exec_schedule(ex), QM_SCHEDULE_AUTO);
     CU_ASSERT_EQUAL(qm_exec_chunk(ex), 0);
     qm_exec_free(ex);
 }
@@ -192,8 +192,9 @@ static void executor_settings_reject_bad_values(void)
 static void schedule_and_backend_names_parse(void)
 {
     qm_schedule s;
-    const qm_schedule all[] = {QM_SCHEDULE_STATIC, QM_SCHEDULE_DYNAMIC, QM_SCHEDULE_GUIDED};
-    for (size_t i = 0; i < 3; i++) {
+    const qm_schedule all[] = {QM_SCHEDULE_STATIC, QM_SCHEDULE_DYNAMIC, QM_SCHEDULE_GUIDED,
+                               QM_SCHEDULE_AUTO};
+    for (size_t i = 0; i < 4; i++) {
         const char *name = qm_schedule_name(all[i]);
         CU_ASSERT_PTR_NOT_NULL_FATAL(name);
         CU_ASSERT_EQUAL(qm_schedule_parse(name, &s), QM_SUCCESS);
@@ -231,8 +232,8 @@ static void strerror_never_returns_null(void)
 {
     const int known[] = {QM_SUCCESS, QM_EINVAL, QM_ENOMEM, QM_EMAXITER, QM_EOVRFLW,
                          QM_EROUND, QM_ESING, QM_EDIVERGE, QM_ENONFINITE,
-                         QM_EUSER, QM_ENOTSUP};
-    const int unknown[] = {-1, 1, 3, 99, 103, 1000, INT_MAX, INT_MIN};
+                         QM_EUSER, QM_ENOTSUP, QM_ECANCELED, QM_EMAPFN};
+    const int unknown[] = {-1, 1, 3, 99, 105, 1000, INT_MAX, INT_MIN};
     const char *unknown_msg = qm_strerror(INT_MAX);
     CU_ASSERT_PTR_NOT_NULL_FATAL(unknown_msg);
     CU_ASSERT_PTR_NOT_NULL(strstr(unknown_msg, "unknown"));

@@ -86,7 +86,8 @@ static void print_help(void)
 "  -n, --points N       panels, 1 to 2^53, e.g. 1e9 (default 1e8 builtin, 1e6)\n"
 "  -r, --rule RULE      left|midpoint|trapezoid|simpson|gauss[:K] (midpoint)\n"
 "  -t, --threads T      threads, 1 to 4096 (default OMP_NUM_THREADS, all cores)\n"
-"      --schedule S     static|dynamic|guided (default static; same bits)\n"
+"      --schedule S     static|dynamic|guided|auto (default auto = static\n"
+"                       for integration); never changes the bits\n"
 "      --chunk C        blocks per chunk for the schedule (default OpenMP's)\n"
 "      --serial         use the serial backend (one thread)\n"
 "      --builtin NAME   integrate a native builtin; positionals are then [A B]\n"
@@ -276,7 +277,7 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->rule.kind = QM_RULE_MIDPOINT;
     opt->rule.points = QM_GAUSS_DEFAULT_POINTS;
-    opt->schedule = QM_SCHEDULE_STATIC;
+    opt->schedule = QM_SCHEDULE_AUTO;
     opt->format = CLI_FORMAT_TEXT;
     opt->repeat = 1;
 
@@ -330,7 +331,7 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
         case OPT_SCHEDULE:
             if (qm_schedule_parse(optarg, &opt->schedule) != QM_SUCCESS) {
                 cli_usage_error("unknown schedule '%s' (expected static, "
-                                "dynamic or guided)", optarg);
+                                "dynamic, guided or auto)", optarg);
                 return CLI_PARSE_ERROR;
             }
             opt->schedule_given = 1;

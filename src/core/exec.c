@@ -31,11 +31,11 @@ const char *qm_backend_name(qm_backend backend)
     return "unknown";
 }
 
-static const char *const schedule_names[] = {"static", "dynamic", "guided"};
+static const char *const schedule_names[] = {"static", "dynamic", "guided", "auto"};
 
 const char *qm_schedule_name(qm_schedule schedule)
 {
-    if ((unsigned)schedule < 3)
+    if ((unsigned)schedule < 4)
         return schedule_names[schedule];
     return "unknown";
 }
@@ -44,7 +44,7 @@ int qm_schedule_parse(const char *name, qm_schedule *out)
 {
     if (!name || !out)
         return QM_EINVAL;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (strcmp(name, schedule_names[i]) == 0) {
             *out = (qm_schedule)i;
             return QM_SUCCESS;
@@ -68,7 +68,7 @@ int qm_exec_new(qm_exec **out, qm_backend backend)
     if (!ex)
         return QM_ENOMEM;
     ex->backend = backend;
-    ex->schedule = QM_SCHEDULE_STATIC;
+    ex->schedule = QM_SCHEDULE_AUTO;
     ex->chunk = 0;
     ex->threads = backend == QM_BACKEND_SERIAL ? 1 : qm__omp_default_threads();
     *out = ex;
@@ -95,7 +95,7 @@ int qm_exec_set_threads(qm_exec *ex, int nthreads)
 
 int qm_exec_set_schedule(qm_exec *ex, qm_schedule schedule, int64_t chunk)
 {
-    if (!ex || (unsigned)schedule > QM_SCHEDULE_GUIDED || chunk < 0 ||
+    if (!ex || (unsigned)schedule > QM_SCHEDULE_AUTO || chunk < 0 ||
         chunk > INT32_MAX)
         return QM_EINVAL;
     ex->schedule = schedule;
@@ -105,7 +105,7 @@ int qm_exec_set_schedule(qm_exec *ex, qm_schedule schedule, int64_t chunk)
 
 qm_backend qm_exec_backend(const qm_exec *ex) { return ex ? ex->backend : QM_BACKEND_SERIAL; }
 int qm_exec_threads(const qm_exec *ex) { return ex ? ex->threads : 0; }
-qm_schedule qm_exec_schedule(const qm_exec *ex) { return ex ? ex->schedule : QM_SCHEDULE_STATIC; }
+qm_schedule qm_exec_schedule(const qm_exec *ex) { return ex ? ex->schedule : QM_SCHEDULE_AUTO; }
 int64_t qm_exec_chunk(const qm_exec *ex) { return ex ? ex->chunk : 0; }
 
 int qm__scratch_alloc(qm_scratch *s)

@@ -1,0 +1,2 @@
+/* placeholder: being written */
+extern int qm__placeholder_pool;
