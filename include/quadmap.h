@@ -498,10 +498,16 @@ int qm_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
 /** @brief Opaque handle of a submitted piece of work. */
 typedef struct qm_future qm_future;
 
-/** @brief Completion callback: @p status is the work's return value. */
+/** @brief Completion callback: @p status is the work's return value.
+ *  It must not call ::qm_future_wait or ::qm_future_free on @p fut (that
+ *  waits for itself); ::qm_future_test reports 0 inside it. */
 typedef void (*qm_callback)(qm_future *fut, int status, void *data);
 
-/** @brief Submit ::qm_map; returns at once. @return QM_SUCCESS, QM_EINVAL or QM_ENOMEM. */
+/** @brief Submit ::qm_map; returns at once.  NULL ex, f or fut is rejected
+ *  here (*fut = NULL); arguments only the kernel checks (sizes) give a
+ *  future whose status is ::QM_EINVAL.  The executor and options are
+ *  copied (the caller may free the executor after submitting).
+ *  @return QM_SUCCESS, QM_EINVAL or QM_ENOMEM. */
 int qm_map_async(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
                  size_t in_size, void *out, size_t out_size, size_t n,
                  const qm_map_opts *opts, qm_map_result *mr,
@@ -530,8 +536,8 @@ int qm_future_wait(qm_future *fut, int *status);
 
 /**
  * @brief Non-blocking test.
- * @return 1 when done (status written), 0 when still running, negative on
- *         a NULL future.
+ * @return 1 when done (status written), 0 when still running (status not
+ *         written), -::QM_EINVAL on a NULL future.
  */
 int qm_future_test(qm_future *fut, int *status);
 
@@ -539,6 +545,10 @@ int qm_future_test(qm_future *fut, int *status);
  * @brief Request cancellation: map kernels stop at the next chunk and
  *        return ::QM_ECANCELED; an integration stops at the next block.
  *        Work that already finished keeps its status.  Does not wait.
+ *        Pool tasks: a queued task is not run (status ::QM_ECANCELED, its
+ *        callback is still called, on a worker, in queue order); a running
+ *        task is not affected.
+ * @return ::QM_SUCCESS, or ::QM_EINVAL for NULL.
  */
 int qm_future_cancel(qm_future *fut);
 
@@ -571,6 +581,8 @@ int qm_pool_new(qm_pool **out, int workers);
 /**
  * @brief Queue a task; returns at once with its future (wait, test, cancel
  *        a task not started yet, callback on the worker thread).
+ * @return ::QM_SUCCESS, ::QM_EINVAL (NULL pool, fn or fut; *fut = NULL) or
+ *         ::QM_ENOMEM.
  */
 int qm_pool_submit(qm_pool *pool, qm_task_fn fn, void *arg, qm_callback cb,
                    void *cb_data, qm_future **fut);
@@ -578,7 +590,9 @@ int qm_pool_submit(qm_pool *pool, qm_task_fn fn, void *arg, qm_callback cb,
 /** @brief Number of worker threads. */
 int qm_pool_workers(const qm_pool *pool);
 
-/** @brief Finish every queued task, stop the workers, free the pool. */
+/** @brief Finish every queued task, stop the workers, free the pool.
+ *  Futures stay valid (free them with ::qm_future_free).  Not from a task
+ *  or callback of the same pool. */
 void qm_pool_free(qm_pool *pool);
 /**@}*/
 
