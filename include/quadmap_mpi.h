@@ -113,7 +113,10 @@ typedef struct qm_mpi_map_opts {
     int gather_all;           /**< nonzero: every rank receives the whole output */
     qm_mpi_schedule schedule; /**< QM_MPI_STATIC (default) or QM_MPI_DYNAMIC */
     size_t chunk;             /**< elements per dynamic request; 0 = automatic */
-    qm_map_opts local;        /**< options of the local (per-rank) kernel */
+    /** options of the local (per-rank) kernel; note that its init/fini
+     *  hooks run once per local kernel call: once per rank with the static
+     *  schedule, once per chunk with the dynamic one */
+    qm_map_opts local;
 } qm_mpi_map_opts;
 
 /**
@@ -122,7 +125,10 @@ typedef struct qm_mpi_map_opts {
  * @param out output (n elements of out_size bytes), written on the root, or
  *            on every rank with gather_all
  * @param mr  failure details (the same on every rank), or NULL
- * @return as ::qm_map, the same on every rank.
+ * @return as ::qm_map, the same on every rank.  Failures: with the static
+ *         schedule the other ranks finish their (locally early-stopped)
+ *         shares before the agreement; the dynamic root stops handing out
+ *         chunks above the lowest known failure.
  */
 int qm_mpi_map(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
                const void *in, size_t in_size, void *out, size_t out_size,

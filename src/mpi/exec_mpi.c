@@ -18,19 +18,12 @@
  * the failure) travels through one MPI_Allreduce with qm_mpi_op.
  */
 #include "config.h"
-#include "quadmap_mpi.h"
+#include "mpi/mpi_internal.h"
 #include "core/rules.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct qm_mpi {
-    MPI_Comm comm;
-    int rank, size;
-    MPI_Datatype rec_type;
-    MPI_Op rec_op;
-};
 
 /* Everything one rank contributes, as int64 words for one MPI datatype. */
 typedef struct qm_mpi_rec {
