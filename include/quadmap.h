@@ -160,7 +160,9 @@ typedef enum qm_schedule {
     QM_SCHEDULE_DYNAMIC = 1, /**< first come, first served, @c chunk blocks at a time */
     QM_SCHEDULE_GUIDED  = 2, /**< decreasing chunks, at least @c chunk blocks */
     /** the default: static for integration (uniform cost per block), a
-     *  load-balancing schedule for the map kernels (uneven costs) */
+     *  load-balancing schedule for the map kernels (uneven costs):
+     *  factoring, i.e. grabs of ceil(remaining chunks / (2 threads))
+     *  chunks, shrinking to one chunk at the end */
     QM_SCHEDULE_AUTO    = 3
 } qm_schedule;
 
@@ -377,7 +379,12 @@ typedef struct qm_task {
 typedef int (*qm_map_fn)(qm_task *t, void *data);
 
 /** @brief Per-worker initializer: returns the worker's state in *state
- *  (0 on success, nonzero aborts the kernel with ::QM_EMAPFN). */
+ *  (0 on success, nonzero aborts the kernel with ::QM_EMAPFN).
+ *  Every worker of the team (at most min(threads, number of chunks)) calls
+ *  it before any chunk runs.  When one fails no chunk runs at all,
+ *  qm_map_result::fail_index is SIZE_MAX and qm_map_result::user_status is
+ *  the nonzero return of the lowest-numbered failing worker; the workers
+ *  whose init succeeded still get their fini. */
 typedef int (*qm_worker_init)(int worker_id, void **state, void *data);
 /** @brief Per-worker finalizer, called once per initialized worker. */
 typedef void (*qm_worker_fini)(int worker_id, void *state, void *data);
@@ -385,7 +392,13 @@ typedef void (*qm_worker_fini)(int worker_id, void *state, void *data);
 /** @brief Options of the map kernels (zero-initialize for the defaults). */
 typedef struct qm_map_opts {
     size_t chunk;          /**< elements per call; 0 = automatic (about 8
-                                chunks per worker, at most 4096 elements) */
+                                chunks per worker, at most 4096 elements).
+                                The calls are the chunks [k chunk, (k+1)
+                                chunk), whatever the worker count and
+                                schedule.  The reduce kernels schedule whole
+                                blocks of ::QM_REDUCE_BLOCK: chunk rounded up
+                                to a multiple of it per task, still at most
+                                chunk elements per call */
     qm_worker_init init;   /**< per-worker initializer, or NULL */
     qm_worker_fini fini;   /**< per-worker finalizer, or NULL */
     void *hook_data;       /**< passed to init and fini */
@@ -432,9 +445,12 @@ int qm_for(const qm_exec *ex, qm_map_fn f, void *data, size_t n,
 /** @brief Built-in reductions (values are doubles). */
 typedef enum qm_reduce_op {
     QM_REDUCE_SUM = 0,   /**< exact (superaccumulator), reproducible sum, faithfully rounded */
-    QM_REDUCE_MIN = 1,   /**< minimum (NaN values are ignored) */
-    QM_REDUCE_MAX = 2,   /**< maximum (NaN values are ignored) */
-    QM_REDUCE_COUNT = 3  /**< number of nonzero values (as a double) */
+    QM_REDUCE_MIN = 1,   /**< minimum (NaN values are ignored: only NaN
+                              gives the identity +Inf; -0 < +0) */
+    QM_REDUCE_MAX = 2,   /**< maximum (NaN values are ignored: only NaN
+                              gives the identity -Inf; +0 > -0) */
+    QM_REDUCE_COUNT = 3  /**< number of values != 0, NaN included (as a
+                              double) */
 } qm_reduce_op;
 
 /**
@@ -444,7 +460,7 @@ typedef enum qm_reduce_op {
  * array).  SUM uses the exact accumulator, so the result is bitwise identical
  * for any worker count, schedule and chunk size.
  * @param result receives the reduction (the identity for n = 0: 0, +Inf,
- *               -Inf, 0)
+ *               -Inf, 0; NaN on failure)
  * @return as ::qm_map.
  */
 int qm_map_reduce(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
@@ -468,7 +484,8 @@ typedef void (*qm_combine_fn)(void *acc, const void *val, void *data);
  * worker count, the schedule or the chunk size.
  * @param value_size bytes per value (the map output and the accumulator)
  * @param identity   value_size bytes: the identity of @p combine
- * @param result     value_size bytes, receives the reduction
+ * @param result     value_size bytes, receives the reduction (the
+ *                   identity on failure)
  * @return as ::qm_map.
  */
 int qm_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,

@@ -149,33 +149,191 @@ static void fail_clear(qm_fail *f)
     f->user_status = 0;
 }
 
-int qm__exec_run_serial(int64_t b0, int64_t b1, qm_block_fn fn, void *ctx,
-                        int nacc, qm_sacc *acc, qm_fail *fail)
+/* ------------------------------------------------------------ chunk loop */
+
+int qm__loop_workers(const qm_exec *ex, const qm_loop *loop)
 {
-    qm_scratch sc;
-    if (qm__scratch_alloc(&sc) != QM_SUCCESS)
-        return QM_ENOMEM;
-    for (int k = 0; k < nacc; k++)
-        qm__sacc_init(&acc[k]);
-    for (int64_t b = b0; b < b1; b++) {
+    if (ex->backend != QM_BACKEND_OPENMP || ex->threads <= 1 || loop->n <= 1)
+        return 1;
+    const int64_t piece = loop->piece > 0 ? loop->piece : 1;
+    const int64_t tasks = loop->n / piece + (loop->n % piece != 0);
+    return tasks < ex->threads ? (int)tasks : ex->threads;
+}
+
+int qm__loop_pieces(const qm_loop *loop, int worker, int64_t lo, int64_t hi,
+                    int64_t *lowest, qm_loop_worker *me)
+{
+    const int64_t piece = loop->piece > 0 ? loop->piece : 1;
+    for (int64_t p = lo; p < hi;) {
+        /* Grabs come in increasing order for every schedule, so once p is
+         * above the lowest known failure, so is everything this worker
+         * would do later. */
+        if (p > __atomic_load_n(lowest, __ATOMIC_RELAXED))
+            return 1;
+        if (loop->cancel
+            && __atomic_load_n((const volatile int *)loop->cancel,
+                               __ATOMIC_RELAXED)) {
+            me->cancelled = 1;
+            __atomic_store_n(lowest, (int64_t)-1, __ATOMIC_RELAXED);
+            return 1;
+        }
+        const int64_t q = hi - p < piece ? hi : p + piece;
+        int64_t at = p;
+        const int st = loop->body(loop->ctx, worker, p, q, &at);
+        if (st != QM_SUCCESS) {
+            if (at < p || at >= q)
+                at = p;
+            if (at < me->unit) {
+                me->unit = at;
+                me->status = st;
+            }
+            /* a cancellation stops every piece, not only those above */
+            const int64_t stop_at = st == QM_ECANCELED ? -1 : at;
+            if (st == QM_ECANCELED)
+                me->cancelled = 1;
+            int64_t cur = __atomic_load_n(lowest, __ATOMIC_RELAXED);
+            while (stop_at < cur
+                   && !__atomic_compare_exchange_n(lowest, &cur, stop_at, 0,
+                                                   __ATOMIC_RELAXED,
+                                                   __ATOMIC_RELAXED))
+                ;
+            return 1;
+        }
+        p = q;
+    }
+    return 0;
+}
+
+int qm__loop_status(int init_status, const qm_loop_worker *all)
+{
+    if (init_status != QM_SUCCESS)
+        return init_status;
+    if (all->cancelled)
+        return QM_ECANCELED;
+    return all->status;
+}
+
+void qm__loop_worker_merge(qm_loop_worker *dst, const qm_loop_worker *w)
+{
+    if (w->unit < dst->unit) {
+        dst->unit = w->unit;
+        dst->status = w->status;
+    }
+    dst->cancelled |= w->cancelled;
+}
+
+int qm__loop_run_serial(const qm_loop *loop)
+{
+    int64_t lowest = INT64_MAX;
+    qm_loop_worker me = QM_LOOP_WORKER_INIT;
+    if (loop->init) {
+        const int st = loop->init(loop->ctx, 0);
+        if (st != QM_SUCCESS)
+            return st;
+    }
+    qm__loop_pieces(loop, 0, 0, loop->n, &lowest, &me);
+    if (loop->fini)
+        loop->fini(loop->ctx, 0);
+    return qm__loop_status(QM_SUCCESS, &me);
+}
+
+int qm__loop_run(const qm_exec *ex, const qm_loop *loop)
+{
+    const int workers = qm__loop_workers(ex, loop);
+    if (workers > 1)
+        return qm__loop_run_omp(loop, workers);
+    return qm__loop_run_serial(loop);
+}
+
+/* ------------------------------------------- integration on the chunk loop */
+
+/* One worker's scratch, exact accumulators and lowest failure; a multiple
+ * of 64 bytes, so workers never share a cache line. */
+typedef struct exec_slot {
+    _Alignas(64) qm_scratch sc;
+    qm_sacc acc[QM_MAX_ACC];
+    qm_fail fail;
+} exec_slot;
+
+typedef struct exec_ctx {
+    int64_t b0;
+    qm_block_fn fn;
+    void *ctx;
+    exec_slot *slot;
+} exec_ctx;
+
+static int exec_init(void *c, int worker)
+{
+    exec_ctx *e = c;
+    return qm__scratch_alloc(&e->slot[worker].sc);
+}
+
+static void exec_fini(void *c, int worker)
+{
+    exec_ctx *e = c;
+    qm__scratch_free(&e->slot[worker].sc);
+}
+
+static int exec_body(void *c, int worker, int64_t lo, int64_t hi,
+                     int64_t *fail_at)
+{
+    exec_ctx *e = c;
+    exec_slot *s = &e->slot[worker];
+    for (int64_t u = lo; u < hi; u++) {
+        const int64_t b = e->b0 + u;
         qm_fail f;
         fail_clear(&f);
-        int st = fn(ctx, b, &sc, acc, &f);
+        const int st = e->fn(e->ctx, b, &s->sc, s->acc, &f);
         if (st != QM_SUCCESS) {
             f.status = st;
-            qm__fail_keep_lowest(fail, &f, b);
-            break; /* blocks are visited in order: this is the lowest */
+            qm__fail_keep_lowest(&s->fail, &f, b);
+            *fail_at = u;
+            return st;
         }
     }
-    qm__scratch_free(&sc);
-    return fail->status;
+    return QM_SUCCESS;
 }
 
 int qm__exec_run(const qm_exec *ex, int64_t b0, int64_t b1, qm_block_fn fn,
                  void *ctx, int nacc, qm_sacc *acc, qm_fail *fail)
 {
     fail_clear(fail);
-    if (ex->backend == QM_BACKEND_OPENMP && ex->threads > 1 && b1 - b0 > 1)
-        return qm__exec_run_omp(ex, b0, b1, fn, ctx, nacc, acc, fail);
-    return qm__exec_run_serial(b0, b1, fn, ctx, nacc, acc, fail);
+    for (int k = 0; k < nacc; k++)
+        qm__sacc_init(&acc[k]);
+    /* Integration costs are uniform per block: AUTO means static here.  A
+     * chunk of 0 is OpenMP's default (contiguous shares for static, 1 block
+     * per grab otherwise). */
+    qm_loop loop = {0};
+    loop.n = b1 > b0 ? b1 - b0 : 0;
+    loop.schedule = ex->schedule == QM_SCHEDULE_AUTO ? QM_SCHEDULE_STATIC
+                                                     : ex->schedule;
+    loop.grab = ex->chunk;
+    loop.piece = 1;
+    loop.init = exec_init;
+    loop.body = exec_body;
+    loop.fini = exec_fini;
+
+    const int workers = qm__loop_workers(ex, &loop);
+    exec_slot *slot = aligned_alloc(64, (size_t)workers * sizeof *slot);
+    if (!slot)
+        return QM_ENOMEM;
+    for (int w = 0; w < workers; w++) {
+        for (int k = 0; k < QM_MAX_ACC; k++)
+            qm__sacc_init(&slot[w].acc[k]);
+        fail_clear(&slot[w].fail);
+    }
+    exec_ctx e = {b0, fn, ctx, slot};
+    loop.ctx = &e;
+    const int st = qm__loop_run(ex, &loop);
+    /* Exact accumulators: the merge order does not change the bits. */
+    for (int w = 0; w < workers; w++) {
+        for (int k = 0; k < nacc; k++)
+            qm__sacc_merge(&acc[k], &slot[w].acc[k]);
+        if (slot[w].fail.status != QM_SUCCESS)
+            qm__fail_keep_lowest(fail, &slot[w].fail, slot[w].fail.block);
+    }
+    free(slot);
+    if (st == QM_ENOMEM)
+        return QM_ENOMEM;
+    return fail->status;
 }

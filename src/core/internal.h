@@ -1,11 +1,13 @@
 /*
  * Internal interfaces shared by the core and the backends (not installed).
  *
- * The one parallel primitive is qm__exec_run(): evaluate blocks [b0, b1) of
- * a problem, each block adding its partials into per-thread exact
- * accumulators, and combine the accumulators.  Backends only decide *who*
- * evaluates *which* blocks (FFTW's "spawn loop" idea); the numerics live in
- * the block functions of the core.
+ * The one parallel primitive is qm__loop_run(): a chunked loop over units
+ * [0, n) with per-worker init/fini hooks, lowest-failure tracking and a
+ * cancel flag.  Integration (qm__exec_run: evaluate blocks [b0, b1), each
+ * adding its partials into per-worker exact accumulators, then combine them)
+ * and the map kernels (src/core/map.c) are built on it.  Backends only
+ * decide *who* evaluates *which* units (FFTW's "spawn loop" idea); the
+ * numerics live in the core.
  */
 #ifndef QM_INTERNAL_H
 #define QM_INTERNAL_H
@@ -64,16 +66,118 @@ typedef int (*qm_block_fn)(void *ctx, int64_t block, qm_scratch *scratch,
 
 /* Run blocks [b0, b1) on the executor; acc[0..nacc) receive the exact sums
  * (they are initialized here).  *fail receives the lowest failing block's
- * failure.  Returns QM_SUCCESS, QM_ENOMEM or the failure's status. */
+ * failure.  Returns QM_SUCCESS, QM_ENOMEM or the failure's status.  A block
+ * function returning QM_ECANCELED stops every block, not only those above.
+ * Implemented on top of qm__loop_run (below). */
 int qm__exec_run(const qm_exec *ex, int64_t b0, int64_t b1, qm_block_fn fn,
                  void *ctx, int nacc, qm_sacc *acc, qm_fail *fail);
 
-/* Serial and OpenMP implementations of qm__exec_run (same contract). */
-int qm__exec_run_serial(int64_t b0, int64_t b1, qm_block_fn fn, void *ctx,
-                        int nacc, qm_sacc *acc, qm_fail *fail);
-int qm__exec_run_omp(const qm_exec *ex, int64_t b0, int64_t b1,
-                     qm_block_fn fn, void *ctx, int nacc, qm_sacc *acc,
-                     qm_fail *fail);
+/*
+ * The chunk loop: the one parallel primitive of the library.
+ *
+ * Units [0, n) (blocks of an integration, chunks of elements or groups of
+ * reduction blocks of a map kernel: boundaries that depend only on the
+ * problem) are handed to workers in *grabs* following a schedule; each grab is
+ * processed in increasing order in *pieces* of at most `piece` units, one
+ * body call per piece.  The backend decides only who runs which piece; what a
+ * piece computes and how partials are combined is the caller's business, so
+ * results can be made independent of the schedule by construction.
+ *
+ * Schedules (grab sizes; `grab` is in units):
+ *   STATIC   grab == 0: one contiguous share per worker (n/W, the first
+ *            n % W workers one unit more); grab > 0: grabs of `grab` units
+ *            dealt round robin (OpenMP's schedule(static, grab)).
+ *   DYNAMIC  grabs of max(grab, 1) units, first come first served.
+ *   GUIDED   grabs of max(grab, ceil(remaining / W)) units (OpenMP guided).
+ *   AUTO     "factoring" (Hummel, Schonberg, Flynn 1992): grabs of
+ *            max(grab, ceil(remaining / (2 W))) units: large grabs while much
+ *            work remains, shrinking to `grab` at the end, so uneven costs
+ *            balance without tuning.  Callers that want static for AUTO
+ *            (integration) resolve it before calling.
+ *
+ * Failures: a body returning nonzero sets *fail_at to the failing unit
+ * (lo <= *fail_at < hi).  The lowest failing unit seen so far is shared;
+ * pieces starting above it are skipped, pieces at or below it still run, so
+ * the lowest failing unit overall is always found (deterministic) while the
+ * rest of the work stops promptly.  A body status of QM_ECANCELED, a nonzero
+ * *cancel (polled before every piece) or a failing init stops every piece.
+ *
+ * Workers: worker ids are 0 .. W-1 with W <= qm__loop_workers(); init (if
+ * any) is called once by every worker before its first piece, fini (if any)
+ * once by every worker whose init returned 0, after its last piece (also on
+ * failure).  With sync_init, no piece starts before every init returned, and
+ * none starts at all if one failed (so an init failure is deterministic).
+ * Bodies of different workers run concurrently; a worker's calls are
+ * sequential.  Per-worker state is the caller's (an array indexed by worker).
+ *
+ * Returns QM_SUCCESS; else, in this order of precedence: an init's nonzero
+ * return (QM_ENOMEM if any init returned it), QM_ECANCELED when *cancel was
+ * seen or a body returned it, or the status of the lowest failing unit.
+ */
+typedef struct qm_loop {
+    int64_t n;            /* units [0, n), n >= 0 */
+    qm_schedule schedule; /* see above */
+    int64_t grab;         /* units per grab (see above), >= 0 */
+    int64_t piece;        /* most units per body call, >= 1 */
+    int sync_init;        /* barrier after init (see above) */
+    void *ctx;            /* passed to the hooks */
+    int (*init)(void *ctx, int worker);          /* may be NULL */
+    int (*body)(void *ctx, int worker, int64_t lo, int64_t hi,
+                int64_t *fail_at);
+    void (*fini)(void *ctx, int worker);         /* may be NULL */
+    const volatile int *cancel;                  /* may be NULL */
+} qm_loop;
+
+/* Upper bound on the number of workers qm__loop_run uses for `loop` on `ex`
+ * (size the per-worker state with it): 1 for the serial backend, else
+ * min(threads, ceil(n / piece)), at least 1. */
+int qm__loop_workers(const qm_exec *ex, const qm_loop *loop);
+
+/* Run the loop on the executor (serial in the calling thread when
+ * qm__loop_workers() is 1). */
+int qm__loop_run(const qm_exec *ex, const qm_loop *loop);
+
+/* Serial and OpenMP implementations (same contract); the OpenMP one uses at
+ * most `workers` threads. */
+int qm__loop_run_serial(const qm_loop *loop);
+int qm__loop_run_omp(const qm_loop *loop, int workers);
+
+/* Building blocks shared by the backends.  A worker's outcome: */
+typedef struct qm_loop_worker {
+    int64_t unit;  /* lowest failing unit it saw (INT64_MAX: none) */
+    int status;    /* that unit's status */
+    int cancelled; /* it saw *cancel set or a body returned QM_ECANCELED */
+} qm_loop_worker;
+#define QM_LOOP_WORKER_INIT {INT64_MAX, QM_SUCCESS, 0}
+/* Process grab [lo, hi) in pieces (failure, cancel and skip rules above);
+ * *lowest is the shared lowest failing unit (-1 stops everything).  Returns
+ * 1 when this worker must take no further grab. */
+int qm__loop_pieces(const qm_loop *loop, int worker, int64_t lo, int64_t hi,
+                    int64_t *lowest, qm_loop_worker *me);
+/* Keep the lower failure of *dst and *w, and either cancellation (callers
+ * serialize). */
+void qm__loop_worker_merge(qm_loop_worker *dst, const qm_loop_worker *w);
+/* The loop's return value from the first failing init's status (or
+ * QM_SUCCESS) and the merged outcome of all workers. */
+int qm__loop_status(int init_status, const qm_loop_worker *all);
+
+/* Size of the next grab at position cur of [0, n) for the dynamic, guided
+ * and auto schedules with W workers (shared by the backends). */
+static inline int64_t qm__loop_grab(const qm_loop *loop, int64_t cur, int W)
+{
+    const int64_t left = loop->n - cur;
+    int64_t g = loop->grab > 0 ? loop->grab : 1;
+    if (loop->schedule == QM_SCHEDULE_GUIDED
+        || loop->schedule == QM_SCHEDULE_AUTO) {
+        const int64_t div = loop->schedule == QM_SCHEDULE_GUIDED
+                                ? (int64_t)W : 2 * (int64_t)W;
+        const int64_t q = left / div + (left % div != 0);
+        if (q > g)
+            g = q;
+    }
+    return g < left ? g : left;
+}
+
 int qm__omp_default_threads(void);
 
 /* Scratch allocation helpers (aligned, freed with qm__scratch_free). */

@@ -7,6 +7,8 @@
 
 #include "core/internal.h"
 
+#include <math.h>
+
 /*
  * qm_map over elements [0, n) of `in`/`out`, with every task's `first` and
  * every reported failure index offset by `base` (the global index of
@@ -55,6 +57,25 @@ static inline void qm__map_fail_keep(qm_map_result *mr, size_t index,
     if (index < mr->fail_index) {
         mr->fail_index = index;
         mr->user_status = user_status;
+    }
+}
+
+/*
+ * Combine two partial results of a built-in reduction exactly as the kernel
+ * combines its workers' partials (for merging ranks): MIN/MAX ignore NaN and
+ * break the -0/+0 tie by sign (MIN prefers -0, MAX +0), so the result does
+ * not depend on the order of the partials; COUNT adds.  SUM partials are
+ * merged as qm_sacc (qm__sacc_merge), not with this.
+ */
+static inline double qm__reduce_combine(qm_reduce_op op, double a, double b)
+{
+    switch (op) {
+    case QM_REDUCE_MIN:
+        return (b < a || (b == a && signbit(b))) ? b : a;
+    case QM_REDUCE_MAX:
+        return (b > a || (b == a && !signbit(b))) ? b : a;
+    default:
+        return a + b;
     }
 }
 

@@ -1,13 +1,19 @@
 /*
- * OpenMP backend of the block loop.
+ * OpenMP backend of the chunk loop (qm__loop_run, see core/internal.h).
  *
- * Each thread owns its scratch and exact accumulators; blocks are handed out
- * by the requested OpenMP schedule; thread accumulators are merged exactly at
- * the end, so neither the schedule nor the thread count changes the bits.
+ * One parallel region per call.  Each thread calls the loop's init hook,
+ * takes grabs of units following the schedule and processes them in pieces
+ * (qm__loop_pieces), then calls the fini hook.  The schedules are
+ * implemented here rather than with `omp for` because a body call must see
+ * a whole range of units (one batched call per piece, nothing per unit), and
+ * because GUIDED and AUTO hand out grabs larger than a piece: `omp for`
+ * exposes neither its chunk boundaries nor the size of the grab.  The
+ * dispenser is one shared counter advanced by compare-and-swap, as libgomp
+ * does for guided loops; the swap never overflows, whatever n.
  *
- * Failures: the lowest failing block seen so far is shared (atomically); a
- * thread skips blocks above it but still evaluates blocks below it, so the
- * failure finally kept is the lowest failing block overall -- deterministic --
+ * Failures: the lowest failing unit seen so far is shared (atomically); a
+ * thread skips pieces above it but still runs pieces below it, so the
+ * failure finally kept is the lowest failing unit overall -- deterministic --
  * while the remaining work stops promptly.
  */
 #include "config.h"
@@ -23,88 +29,92 @@ int qm__omp_default_threads(void)
     return omp_get_max_threads();
 }
 
-/* One loop body for the three schedules (the schedule clause must be
- * spelled out at compile time). */
-#define QM_BLOCK_LOOP(SCHED)                                                   \
-    _Pragma(SCHED) for (int64_t b = b0; b < b1; b++)                           \
-    {                                                                          \
-        if (b > __atomic_load_n(&lowest, __ATOMIC_RELAXED))                    \
-            continue;                                                          \
-        qm_fail f = {QM_SUCCESS, INT64_MAX, 0.0, 0};                           \
-        int st = fn(ctx, b, &sc, local, &f);                                   \
-        if (st != QM_SUCCESS) {                                                \
-            f.status = st;                                                     \
-            qm__fail_keep_lowest(&mine, &f, b);                                \
-            /* a cancellation stops every block, not only those above */      \
-            const int64_t stop_at = st == QM_ECANCELED ? -1 : b;               \
-            int64_t cur = __atomic_load_n(&lowest, __ATOMIC_RELAXED);          \
-            while (stop_at < cur && !__atomic_compare_exchange_n(              \
-                                  &lowest, &cur, stop_at, 0, __ATOMIC_RELAXED, \
-                                  __ATOMIC_RELAXED))                           \
-                ;                                                              \
-        }                                                                      \
-    }
-
-int qm__exec_run_omp(const qm_exec *ex, int64_t b0, int64_t b1,
-                     qm_block_fn fn, void *ctx, int nacc, qm_sacc *acc,
-                     qm_fail *fail)
+/* Units [lo, hi) of a contiguous share: n / W each, the first n % W
+ * workers one more (OpenMP's schedule(static) partition). */
+static void static_share(int64_t n, int w, int W, int64_t *lo, int64_t *hi)
 {
-    int64_t lowest = INT64_MAX;
-    int nomem = 0;
-    const int chunk = (int)ex->chunk;
-    const qm_schedule sched = ex->schedule;
+    const int64_t q = n / W, r = n % W;
+    *lo = q * w + (w < r ? w : r);
+    *hi = *lo + q + (w < r);
+}
 
-    for (int k = 0; k < nacc; k++)
-        qm__sacc_init(&acc[k]);
+/* Grabs of g units dealt round robin: worker w takes grabs w, w + W, ... */
+static void run_round_robin(const qm_loop *loop, int w, int W,
+                            int64_t *lowest, qm_loop_worker *me)
+{
+    const int64_t n = loop->n;
+    const int64_t g = loop->grab < n ? loop->grab : n;
+    /* first grab w*g, stride W*g: compare by division so nothing overflows */
+    if (g <= 0 || w > (n - 1) / g)
+        return;
+    for (int64_t s = (int64_t)w * g;;) {
+        const int64_t e = n - s < g ? n : s + g;
+        if (qm__loop_pieces(loop, w, s, e, lowest, me))
+            return;
+        if ((n - s - 1) / g < W) /* no grab left at s + W*g */
+            return;
+        s += (int64_t)W * g;
+    }
+}
 
-#pragma omp parallel num_threads(ex->threads)
+/* Grabs from the shared counter *next (dynamic, guided, auto). */
+static void run_dispensed(const qm_loop *loop, int w, int W, int64_t *next,
+                          int64_t *lowest, qm_loop_worker *me)
+{
+    for (;;) {
+        int64_t cur = __atomic_load_n(next, __ATOMIC_RELAXED), len;
+        do {
+            if (cur >= loop->n)
+                return;
+            len = qm__loop_grab(loop, cur, W);
+        } while (!__atomic_compare_exchange_n(next, &cur, cur + len, 0,
+                                              __ATOMIC_RELAXED,
+                                              __ATOMIC_RELAXED));
+        if (qm__loop_pieces(loop, w, cur, cur + len, lowest, me))
+            return;
+    }
+}
+
+int qm__loop_run_omp(const qm_loop *loop, int workers)
+{
+    int64_t next = 0;           /* first unit not yet handed out */
+    int64_t lowest = INT64_MAX; /* lowest failing unit; -1 stops all */
+    int init_status = QM_SUCCESS;
+    qm_loop_worker all = QM_LOOP_WORKER_INIT;
+
+#pragma omp parallel num_threads(workers)
     {
-        qm_scratch sc;
-        qm_sacc local[QM_MAX_ACC];
-        qm_fail mine = {QM_SUCCESS, INT64_MAX, 0.0, 0};
-        int ok = qm__scratch_alloc(&sc) == QM_SUCCESS;
-        if (!ok) {
-#pragma omp atomic write
-            nomem = 1;
-            /* stop everybody: no block is below -1 */
+        const int w = omp_get_thread_num(), W = omp_get_num_threads();
+        qm_loop_worker me = QM_LOOP_WORKER_INIT;
+        const int ist = loop->init ? loop->init(loop->ctx, w) : QM_SUCCESS;
+        if (ist != QM_SUCCESS) {
+#pragma omp critical(qm_loop_merge)
+            if (init_status != QM_ENOMEM)
+                init_status = ist;
             __atomic_store_n(&lowest, (int64_t)-1, __ATOMIC_RELAXED);
         }
-        for (int k = 0; k < nacc; k++)
-            qm__sacc_init(&local[k]);
-        /* Every thread must reach the worksharing loop (barrier semantics),
-         * even one whose allocation failed: it then skips all blocks. */
-        if (sched == QM_SCHEDULE_DYNAMIC) {
-            if (chunk > 0) {
-                QM_BLOCK_LOOP("omp for schedule(dynamic, chunk) nowait")
-            } else {
-                QM_BLOCK_LOOP("omp for schedule(dynamic) nowait")
-            }
-        } else if (sched == QM_SCHEDULE_GUIDED) {
-            if (chunk > 0) {
-                QM_BLOCK_LOOP("omp for schedule(guided, chunk) nowait")
-            } else {
-                QM_BLOCK_LOOP("omp for schedule(guided) nowait")
-            }
-        } else {
-            if (chunk > 0) {
-                QM_BLOCK_LOOP("omp for schedule(static, chunk) nowait")
-            } else {
-                QM_BLOCK_LOOP("omp for schedule(static) nowait")
-            }
+        if (loop->sync_init) {
+#pragma omp barrier
         }
-#pragma omp critical(qm_exec_merge)
-        {
-            for (int k = 0; k < nacc; k++)
-                qm__sacc_merge(&acc[k], &local[k]);
-            if (mine.status != QM_SUCCESS)
-                qm__fail_keep_lowest(fail, &mine, mine.block);
+        if (ist == QM_SUCCESS) {
+            if (loop->schedule == QM_SCHEDULE_STATIC && loop->grab <= 0) {
+                int64_t lo, hi;
+                static_share(loop->n, w, W, &lo, &hi);
+                qm__loop_pieces(loop, w, lo, hi, &lowest, &me);
+            } else if (loop->schedule == QM_SCHEDULE_STATIC) {
+                run_round_robin(loop, w, W, &lowest, &me);
+            } else {
+                run_dispensed(loop, w, W, &next, &lowest, &me);
+            }
+            if (loop->fini)
+                loop->fini(loop->ctx, w);
         }
-        if (ok)
-            qm__scratch_free(&sc);
+        if (me.unit != INT64_MAX || me.cancelled) {
+#pragma omp critical(qm_loop_merge)
+            qm__loop_worker_merge(&all, &me);
+        }
     }
-    if (nomem)
-        return QM_ENOMEM;
-    return fail->status;
+    return qm__loop_status(init_status, &all);
 }
 
 #else /* !QM_HAVE_OPENMP */
@@ -114,12 +124,10 @@ int qm__omp_default_threads(void)
     return 1;
 }
 
-int qm__exec_run_omp(const qm_exec *ex, int64_t b0, int64_t b1,
-                     qm_block_fn fn, void *ctx, int nacc, qm_sacc *acc,
-                     qm_fail *fail)
+int qm__loop_run_omp(const qm_loop *loop, int workers)
 {
-    (void)ex;
-    return qm__exec_run_serial(b0, b1, fn, ctx, nacc, acc, fail);
+    (void)workers;
+    return qm__loop_run_serial(loop);
 }
 
 #endif
