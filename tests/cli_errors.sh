@@ -66,7 +66,8 @@ usage_error "invalid expression '': Expression is empty" ''
 usage_error "invalid expression 'x,1'" 'x,1'
 usage_error "invalid lower bound 'foo'" x foo 1
 usage_error "invalid upper bound 'x'" x 0 x
-usage_error "invalid upper bound '1/0': not finite" x 0 1/0
+usage_error "infinite bounds need --rule adaptive" x 0 1/0
+usage_error "invalid upper bound '0/0': not a number" x 0 0/0
 usage_error "lower bound '1' given without an upper bound" x 1
 usage_error "too many arguments: '2'" x 0 1 2
 usage_error "too many arguments: '-2'" x 0 1 -2

@@ -35,14 +35,15 @@
 
 #define CACHE_LINE 64
 
-/* One thread's parser and its x. */
+/* One thread's parser and its variables (x, or x1..xD). */
 typedef struct slot {
-    _Alignas(CACHE_LINE) double x;
+    _Alignas(CACHE_LINE) double x[CLI_EXPR_MAX_DIM];
     muParserHandle_t parser;
 } slot;
 
 struct cli_expr {
     int nslots;
+    int dim;     /* 1: the variable is x; D > 1: x1..xD */
     slot *slots; /* nslots, CACHE_LINE-aligned */
 };
 
@@ -73,18 +74,32 @@ static void format_error(muParserHandle_t parser, const char *what,
         snprintf(err, errsize, "invalid %s '%s': %s", what, text, msg);
 }
 
-/* A parser with the constants, x bound to *x (NULL: no x), and the text. */
-static muParserHandle_t parser_new(const char *text, double *x)
+/* A parser with the constants, the variables bound to x[0..dim) (x NULL:
+ * none; dim 1: "x" and "x1"; else "x1".."xD"), and the text. */
+static muParserHandle_t parser_new_dim(const char *text, double *x, int dim)
 {
     muParserHandle_t parser = mupCreate(muBASETYPE_FLOAT);
     if (parser == NULL)
         return NULL;
     mupDefineConst(parser, "pi", M_PI);
     mupDefineConst(parser, "e", M_E);
-    if (x != NULL)
-        mupDefineVar(parser, "x", x);
+    mupDefineConst(parser, "inf", INFINITY); /* infinite bounds */
+    if (x != NULL) {
+        if (dim == 1)
+            mupDefineVar(parser, "x", x);
+        for (int k = 0; k < dim; k++) {
+            char name[8];
+            snprintf(name, sizeof name, "x%d", k + 1);
+            mupDefineVar(parser, name, &x[k]);
+        }
+    }
     mupSetExpr(parser, text);
     return parser;
+}
+
+static muParserHandle_t parser_new(const char *text, double *x)
+{
+    return parser_new_dim(text, x, 1);
 }
 
 /* Evaluate once; reports syntax errors and a comma list of several values. */
@@ -114,7 +129,18 @@ static int parser_check(muParserHandle_t parser, const char *what,
 int cli_expr_new(cli_expr **out, const char *text, int nthreads, double x0,
                  char *err, size_t errsize)
 {
+    return cli_expr_new_dim(out, text, 1, nthreads, &x0, err, errsize);
+}
+
+int cli_expr_new_dim(cli_expr **out, const char *text, int dim, int nthreads,
+                     const double *x0, char *err, size_t errsize)
+{
     *out = NULL;
+    if (dim < 1 || dim > CLI_EXPR_MAX_DIM) {
+        snprintf(err, errsize, "invalid dimension %d (1 to %d)", dim,
+                 CLI_EXPR_MAX_DIM);
+        return -1;
+    }
     if (nthreads < 1)
         nthreads = 1;
     cli_expr *expr = calloc(1, sizeof *expr);
@@ -127,9 +153,10 @@ int cli_expr_new(cli_expr **out, const char *text, int nthreads, double x0,
     }
     memset(slots, 0, (size_t)nthreads * sizeof *slots);
     expr->slots = slots;
+    expr->dim = dim;
     for (int i = 0; i < nthreads; i++) {
-        slots[i].x = x0;
-        slots[i].parser = parser_new(text, &slots[i].x);
+        memcpy(slots[i].x, x0, (size_t)dim * sizeof *x0);
+        slots[i].parser = parser_new_dim(text, slots[i].x, dim);
         if (slots[i].parser == NULL) {
             snprintf(err, errsize, "out of memory");
             cli_expr_free(expr);
@@ -164,8 +191,25 @@ int cli_expr_batch(size_t n, const double *x, double *y, void *data)
         return CLI_EXPR_ETHREAD;
     slot *s = &expr->slots[t];
     for (size_t i = 0; i < n; i++) {
-        s->x = x[i];
+        s->x[0] = x[i];
         y[i] = mupEval(s->parser);
+    }
+    return mupError(s->parser) ? CLI_EXPR_EEVAL : 0;
+}
+
+int cli_expr_vector(size_t npts, unsigned dim, const double *x, unsigned fdim,
+                    double *fval, void *data)
+{
+    const cli_expr *expr = data;
+    int t = thread_index();
+    if (t < 0 || t >= expr->nslots)
+        return CLI_EXPR_ETHREAD;
+    if ((int)dim != expr->dim || fdim != 1)
+        return CLI_EXPR_EEVAL;
+    slot *s = &expr->slots[t];
+    for (size_t i = 0; i < npts; i++) {
+        memcpy(s->x, x + i * dim, dim * sizeof *x);
+        fval[i] = mupEval(s->parser);
     }
     return mupError(s->parser) ? CLI_EXPR_EEVAL : 0;
 }
@@ -181,9 +225,8 @@ int cli_expr_constant(const char *text, const char *what, double *value,
     int rc = parser_check(parser, what, text, err, errsize);
     if (rc == 0) {
         *value = mupEval(parser);
-        if (!isfinite(*value)) {
-            snprintf(err, errsize, "invalid %s '%s': not finite (%g)", what,
-                     text, *value);
+        if (isnan(*value)) { /* +-inf are bounds of the adaptive rules */
+            snprintf(err, errsize, "invalid %s '%s': not a number", what, text);
             rc = -1;
         }
     }

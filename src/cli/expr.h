@@ -14,6 +14,9 @@
 /** Integrand status of ::cli_expr_batch when muparser reported an error. */
 #define CLI_EXPR_EEVAL (-2)
 
+/** Most variables x1..xD of a multi-dimensional expression. */
+#define CLI_EXPR_MAX_DIM 16
+
 /** A compiled expression in x, one muparser handle per thread. */
 typedef struct cli_expr cli_expr;
 
@@ -36,6 +39,20 @@ typedef struct cli_expr cli_expr;
 int cli_expr_new(cli_expr **out, const char *text, int nthreads, double x0,
                  char *err, size_t errsize);
 
+/**
+ * @brief Like ::cli_expr_new for a function of x1..xD (D = @p dim; with
+ *        D = 1 both x and x1 name the variable), evaluated once at x0[0..D).
+ */
+int cli_expr_new_dim(cli_expr **out, const char *text, int dim, int nthreads,
+                     const double *x0, char *err, size_t errsize);
+
+/**
+ * @brief qm_vector_fn (quadmap_adapt.h) evaluating a ::cli_expr_new_dim
+ *        expression at npts points of dim coordinates (fdim must be 1).
+ */
+int cli_expr_vector(size_t npts, unsigned dim, const double *x, unsigned fdim,
+                    double *fval, void *expr);
+
 /** @brief Free an expression (NULL is allowed). */
 void cli_expr_free(cli_expr *expr);
 
@@ -48,7 +65,8 @@ void cli_expr_free(cli_expr *expr);
 int cli_expr_batch(size_t n, const double *x, double *y, void *expr);
 
 /**
- * @brief Evaluate a constant expression such as "pi/2" or "-1e3".
+ * @brief Evaluate a constant expression such as "pi/2", "-1e3" or "inf"
+ *        (NaN is rejected; infinities are accepted).
  * @param text    the expression (x is not defined)
  * @param what    what it is, for the message ("lower bound")
  * @param value   its value

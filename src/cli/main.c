@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "quadmap.h"
+#include "quadmap_adapt.h"
 
 #include "expr.h"
 #include "options.h"
@@ -181,8 +182,39 @@ static int compare_doubles(const void *p, const void *q)
 
 /* Run opt->repeat times; the first run's result is kept, and every other
  * run must reproduce its bits (a different answer is a library bug). */
+/* Breakpoints of the adaptive rules, parsed from "p1,p2,...". */
+typedef struct breakpoints {
+    double points[CLI_MAX_BREAKPOINTS];
+    size_t n;
+} breakpoints;
+
+/* Parse opt->breakpoints; prints the usage error itself. */
+static int parse_breakpoints(const char *text, breakpoints *bp)
+{
+    char item[256], err[512];
+    bp->n = 0;
+    while (text != NULL && *text != '\0') {
+        const char *comma = strchr(text, ',');
+        size_t len = comma ? (size_t)(comma - text) : strlen(text);
+        if (len == 0 || len >= sizeof item || bp->n == CLI_MAX_BREAKPOINTS) {
+            cli_usage_error("invalid --breakpoints (expected up to %d "
+                            "comma-separated expressions)", CLI_MAX_BREAKPOINTS);
+            return CLI_EXIT_USAGE;
+        }
+        memcpy(item, text, len);
+        item[len] = '\0';
+        if (cli_expr_constant(item, "breakpoint", &bp->points[bp->n], err, sizeof err)) {
+            cli_usage_error("%s", err);
+            return CLI_EXIT_USAGE;
+        }
+        bp->n++;
+        text = comma ? comma + 1 : NULL;
+    }
+    return CLI_EXIT_OK;
+}
+
 static int run(cli_par *par, const qm_exec *ex, const integrand *ig,
-               const cli_options *opt, cli_report *r)
+               const cli_options *opt, const breakpoints *bp, cli_report *r)
 {
     double *times = malloc((size_t)opt->repeat * sizeof *times);
     if (times == NULL) {
@@ -195,8 +227,28 @@ static int run(cli_par *par, const qm_exec *ex, const integrand *ig,
         int fail_rank;
         cli_par_barrier(par);
         double t0 = now_seconds();
-        int status = cli_par_integrate(par, ex, ig->fn, ig->data, r->a, r->b,
+        int status;
+        if (opt->method == CLI_METHOD_FIXED) {
+            status = cli_par_integrate(par, ex, ig->fn, ig->data, r->a, r->b,
                                        r->n, &opt->rule, &res, &fail_rank);
+            r->subregions = r->n;
+        } else {
+            qm_adapt_opts ao;
+            qm_adapt_info info = {0, 0};
+            memset(&ao, 0, sizeof ao);
+            ao.epsabs = opt->epsabs;
+            ao.epsrel = opt->epsrel;
+            ao.limit = (size_t)opt->limit;
+            ao.key = opt->gk_key;
+            ao.method = opt->method == CLI_METHOD_TANH_SINH ? QM_ADAPT_TANH_SINH
+                                                            : QM_ADAPT_QAGS;
+            ao.breakpoints = bp->points;
+            ao.nbreakpoints = bp->n;
+            fail_rank = -1;
+            status = qm_integrate_adaptive(ex, ig->fn, ig->data, r->a, r->b, &ao,
+                                           &res, &info);
+            r->subregions = (int64_t)info.subregions;
+        }
         times[runs++] = now_seconds() - t0;
         if (k == 0) {
             r->status = status;
@@ -227,24 +279,27 @@ static int run(cli_par *par, const qm_exec *ex, const integrand *ig,
 
 /* Exact reference for builtins, else GSL qags; and --validate. */
 static void reference_and_validation(const integrand *ig, const cli_options *opt,
-                                     cli_report *r)
+                                     const breakpoints *bp, cli_report *r)
 {
+    static char kind[16];
     int have_gsl = 0;
     if (ig->builtin != NULL &&
         qm_builtin_integral(ig->builtin, r->a, r->b, &r->reference) == QM_SUCCESS) {
         r->reference_kind = "exact";
         r->reference_abserr = 0.0;
     } else {
-        cli_gsl_qags(ig->fn, ig->data, r->a, r->b, &r->gsl);
+        cli_gsl_reference(ig->fn, ig->data, r->a, r->b, bp->points, bp->n, &r->gsl);
         have_gsl = 1;
-        r->reference_kind = "gsl_qags";
+        snprintf(kind, sizeof kind, "gsl_%s", r->gsl.routine);
+        r->reference_kind = kind;
         r->reference = r->gsl.value;
         r->reference_abserr = r->gsl.abserr;
         r->reference_status = r->gsl.status;
     }
     if (opt->validate) {
         if (!have_gsl)
-            cli_gsl_qags(ig->fn, ig->data, r->a, r->b, &r->gsl);
+            cli_gsl_reference(ig->fn, ig->data, r->a, r->b, bp->points, bp->n,
+                              &r->gsl);
         r->validated = 1;
         r->agrees = cli_gsl_agrees(r->res.value, r->res.abserr, &r->gsl);
     }
@@ -259,6 +314,116 @@ static int agreed(cli_par *par, int rc)
     if (all != CLI_EXIT_OK && rc == CLI_EXIT_OK)
         cli_error("set-up failed on rank %d (exit status %d)", who, all);
     return all;
+}
+
+/* --rule cubature|mc|qmc with --dim D: an expression in x1..xD over a box. */
+static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
+{
+    const int dim = opt->dim;
+    double lo[CLI_MAX_DIM], hi[CLI_MAX_DIM];
+    char err[512];
+    for (int k = 0; k < dim; k++)
+        if (cli_expr_constant(opt->lo_text[k], "lower bound", &lo[k], err, sizeof err) ||
+            cli_expr_constant(opt->hi_text[k], "upper bound", &hi[k], err, sizeof err)) {
+            cli_usage_error("%s", err);
+            return CLI_EXIT_USAGE;
+        }
+    for (int k = 0; k < dim; k++)
+        if (!isfinite(lo[k]) || !isfinite(hi[k]) || lo[k] > hi[k]) {
+            cli_usage_error("bounds of x%d must be finite with A%d <= B%d", k + 1,
+                            k + 1, k + 1);
+            return CLI_EXIT_USAGE;
+        }
+    if (opt->validate) {
+        cli_usage_error("--validate compares one-dimensional integrals with GSL; "
+                        "not with --rule %s", opt->method == CLI_METHOD_CUBATURE
+                        ? "cubature" : opt->method == CLI_METHOD_MC ? "mc" : "qmc");
+        return CLI_EXIT_USAGE;
+    }
+    cli_expr *e = NULL;
+    if (cli_expr_new_dim(&e, opt->expr, dim, qm_exec_threads(ex), lo, err,
+                         sizeof err) != 0) {
+        cli_usage_error("%s", err);
+        return CLI_EXIT_USAGE;
+    }
+
+    cli_report r;
+    memset(&r, 0, sizeof r);
+    qm_cubature_opts co;
+    memset(&co, 0, sizeof co);
+    co.method = opt->method == CLI_METHOD_CUBATURE ? QM_CUBATURE_ADAPTIVE
+              : opt->method == CLI_METHOD_MC ? QM_CUBATURE_MC : QM_CUBATURE_QMC;
+    co.epsabs = opt->epsabs;
+    co.epsrel = opt->epsrel;
+    co.norm = QM_NORM_INDIVIDUAL;
+    co.max_eval = (uint64_t)(opt->n > 0 ? opt->n
+                             : opt->method == CLI_METHOD_CUBATURE ? CLI_DEFAULT_MAX_EVAL
+                                                                  : CLI_DEFAULT_SAMPLES);
+    co.seed = opt->seed;
+
+    r.expression = opt->expr;
+    r.integrand = "expression";
+    r.dim = dim;
+    r.lo = lo;
+    r.hi = hi;
+    r.a = lo[0];
+    r.b = hi[0];
+    r.adaptive = 1;
+    r.epsabs = opt->epsabs;
+    r.epsrel = opt->epsrel;
+    r.n = co.method == QM_CUBATURE_ADAPTIVE ? 0 : (int64_t)co.max_eval;
+    snprintf(r.rule, sizeof r.rule, "%s", co.method == QM_CUBATURE_ADAPTIVE
+             ? "cubature" : co.method == QM_CUBATURE_MC ? "mc" : "qmc");
+    r.backend = cli_par_backend(par, ex);
+    r.threads = qm_exec_threads(ex);
+    r.ranks = par->size;
+    r.schedule = qm_schedule_name(qm_exec_schedule(ex));
+    r.chunk = qm_exec_chunk(ex);
+    r.fail_rank = -1;
+
+    int rc = CLI_EXIT_OK;
+    double best = INFINITY;
+    for (int k = 0; k < opt->repeat; k++) {
+        double val = NAN, abserr = NAN;
+        qm_cubature_info info;
+        memset(&info, 0, sizeof info);
+        double t0 = now_seconds();
+        int st = qm_cubature(ex, cli_expr_vector, e, (unsigned)dim, lo, hi, 1, &co,
+                             &val, &abserr, &info);
+        double dt = now_seconds() - t0;
+        if (dt < best)
+            best = dt;
+        if (k == 0) {
+            r.status = st;
+            r.res.value = val;
+            r.res.abserr = abserr;
+            r.res.evaluations = info.evaluations;
+            r.res.fail_x = info.fail_x0;
+            r.res.user_status = info.user_status;
+            r.subregions = (int64_t)info.subregions;
+        } else if (st != r.status || memcmp(&val, &r.res.value, sizeof val) != 0) {
+            cli_error("run %d of %d gave %.17g, run 1 gave %.17g: results are not "
+                      "reproducible, a quadmap bug", k + 1, opt->repeat, val,
+                      r.res.value);
+            rc = CLI_EXIT_FAILURE;
+            break;
+        }
+        r.repeat = k + 1;
+        if (st != QM_SUCCESS)
+            break;
+    }
+    r.seconds = r.seconds_median = best;
+    cli_expr_free(e);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (r.status == QM_SUCCESS || opt->format != CLI_FORMAT_TEXT ||
+        isfinite(r.res.value))
+        cli_report_print(stdout, opt->format, opt->quiet, &r);
+    if (r.status != QM_SUCCESS) {
+        cli_report_failure(&r);
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
 }
 
 static int cli_main(int argc, char **argv, cli_par *par)
@@ -279,6 +444,22 @@ static int cli_main(int argc, char **argv, cli_par *par)
     if (cli_expr_constant(opt.a_text, "lower bound", &r.a, err, sizeof err) ||
         cli_expr_constant(opt.b_text, "upper bound", &r.b, err, sizeof err)) {
         cli_usage_error("%s", err);
+        return CLI_EXIT_USAGE;
+    }
+    if (opt.method == CLI_METHOD_FIXED && (isinf(r.a) || isinf(r.b))) {
+        cli_usage_error("infinite bounds need --rule adaptive or tanh-sinh");
+        return CLI_EXIT_USAGE;
+    }
+    if (isnan(r.a) || isnan(r.b)) {
+        cli_usage_error("the bounds must be numbers");
+        return CLI_EXIT_USAGE;
+    }
+    breakpoints bp;
+    if (parse_breakpoints(opt.breakpoints, &bp) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    if (opt.method != CLI_METHOD_FIXED && par->size > 1) {
+        cli_usage_error("the adaptive rules do not distribute over MPI ranks yet: "
+                        "run them without mpirun (threads still apply)");
         return CLI_EXIT_USAGE;
     }
 
@@ -307,6 +488,11 @@ static int cli_main(int argc, char **argv, cli_par *par)
         qm_exec_free(ex);
         return CLI_EXIT_OK;
     }
+    if (CLI_METHOD_IS_MULTI(opt.method)) {
+        int mrc = run_multi(par, ex, &opt);
+        qm_exec_free(ex);
+        return mrc;
+    }
 
     integrand ig;
     int rc = agreed(par, open_integrand(&ig, &opt, qm_exec_threads(ex), r.a));
@@ -322,6 +508,17 @@ static int cli_main(int argc, char **argv, cli_par *par)
     r.n = opt.n > 0 ? opt.n
                     : ig.builtin != NULL ? CLI_DEFAULT_N_BUILTIN : CLI_DEFAULT_N_OTHER;
     qm_rule_name(&opt.rule, r.rule, sizeof r.rule);
+    if (opt.method != CLI_METHOD_FIXED) {
+        r.adaptive = 1;
+        r.n = 0;
+        r.epsabs = opt.epsabs;
+        r.epsrel = opt.epsrel;
+        if (opt.method == CLI_METHOD_TANH_SINH)
+            snprintf(r.rule, sizeof r.rule, "tanh-sinh");
+        else
+            snprintf(r.rule, sizeof r.rule, "adaptive:gk%d",
+                     opt.gk_key ? opt.gk_key : 21);
+    }
     r.backend = cli_par_backend(par, ex);
     r.threads = qm_exec_threads(ex);
     r.ranks = par->size;
@@ -329,14 +526,16 @@ static int cli_main(int argc, char **argv, cli_par *par)
     r.schedule = qm_schedule_name(qm_exec_schedule(ex));
     r.chunk = qm_exec_chunk(ex);
 
-    rc = run(par, ex, &ig, &opt, &r);
+    rc = run(par, ex, &ig, &opt, &bp, &r);
     /* the reference (GSL) and the report are rank 0's job */
     if (rc == CLI_EXIT_OK && r.status == QM_SUCCESS && par->rank == 0)
-        reference_and_validation(&ig, &opt, &r);
+        reference_and_validation(&ig, &opt, &bp, &r);
 
     if (rc == CLI_EXIT_OK) {
         /* Text mode shows failures only as the diagnostic line. */
-        if (r.status == QM_SUCCESS || opt.format != CLI_FORMAT_TEXT)
+        /* an adaptive method that stopped short still has a best estimate */
+        if (r.status == QM_SUCCESS || opt.format != CLI_FORMAT_TEXT ||
+            (r.adaptive && isfinite(r.res.value)))
             cli_report_print(stdout, opt.format, opt.quiet, &r);
         if (r.status != QM_SUCCESS) {
             cli_report_failure(&r);

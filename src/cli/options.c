@@ -12,7 +12,9 @@
  */
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,13 @@ enum {
     OPT_FORMAT,
     OPT_REPEAT,
     OPT_LIST_BUILTINS,
-    OPT_INFO
+    OPT_INFO,
+    OPT_EPSABS,
+    OPT_EPSREL,
+    OPT_LIMIT,
+    OPT_BREAKPOINTS,
+    OPT_DIM,
+    OPT_SEED
 };
 
 static const struct option long_options[] = {
@@ -43,6 +51,12 @@ static const struct option long_options[] = {
     {"plugin", required_argument, NULL, OPT_PLUGIN},
     {"list-builtins", no_argument, NULL, OPT_LIST_BUILTINS},
     {"info", no_argument, NULL, OPT_INFO},
+    {"epsabs", required_argument, NULL, OPT_EPSABS},
+    {"epsrel", required_argument, NULL, OPT_EPSREL},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"breakpoints", required_argument, NULL, OPT_BREAKPOINTS},
+    {"dim", required_argument, NULL, OPT_DIM},
+    {"seed", required_argument, NULL, OPT_SEED},
     {"validate", no_argument, NULL, OPT_VALIDATE},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"repeat", required_argument, NULL, OPT_REPEAT},
@@ -84,7 +98,17 @@ static void print_help(void)
 "\n"
 "Options:\n"
 "  -n, --points N       panels, 1 to 2^53, e.g. 1e9 (default 1e8 builtin, 1e6)\n"
-"  -r, --rule RULE      left|midpoint|trapezoid|simpson|gauss[:K] (midpoint)\n"
+"  -r, --rule RULE      left|midpoint|trapezoid|simpson|gauss[:K] (midpoint),\n"
+"                       or adaptive[:gkN] (N = 15,21,31,41,51,61) | tanh-sinh\n"
+"                       | cubature | mc | qmc (multi-dimensional, see --dim)\n"
+"      --epsabs E       adaptive: absolute tolerance (default 0)\n"
+"      --epsrel E       adaptive: relative tolerance (default 1e-10)\n"
+"      --limit L        adaptive: most subintervals (default 1000)\n"
+"      --breakpoints P  adaptive: interior points P1,P2,... (expressions)\n"
+"      --dim D          with --rule cubature|mc|qmc: EXPR in x1..xD, then\n"
+"                       bounds A1 B1 ... AD BD (default [0,1]^D); -n is the\n"
+"                       evaluation budget (cubature, 1e7) or samples (1e6)\n"
+"      --seed S         mc/qmc random seed (default 0)\n"
 "  -t, --threads T      threads, 1 to 4096 (default OMP_NUM_THREADS, all cores)\n"
 "      --schedule S     static|dynamic|guided|auto (default auto = static\n"
 "                       for integration); never changes the bits\n"
@@ -103,7 +127,8 @@ static void print_help(void)
 "\n"
 "Defaults: EXPR = x^2, A = 0, B = 10; N = 1e8 for builtins (an EXPR equal to\n"
 "a builtin's formula, like x^2, runs the native builtin), else 1e6.\n"
-"A and B are expressions too (pi/2).  An argument starting with '-' and a\n"
+"A and B are expressions too (pi/2); inf and -inf bound adaptive rules.\n"
+"  An argument starting with '-' and a\n"
 "digit, '.' or '(' is an argument (integrate 'x^3' -1 1); put others after --.\n"
 "A plugin function is int SYM(size_t n, const double *x, double *y, void *d),\n"
 "called concurrently with d = NULL; nonzero return stops the run.\n"
@@ -128,7 +153,8 @@ static void print_builtins(void)
 static int looks_negative(const char *arg)
 {
     return arg[0] == '-' &&
-           ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.' || arg[1] == '(');
+           ((arg[1] >= '0' && arg[1] <= '9') || arg[1] == '.' || arg[1] == '(' ||
+            strncmp(arg + 1, "inf", 3) == 0 || strncmp(arg + 1, "pi", 2) == 0);
 }
 
 int cli_parse_count(const char *text, int64_t min, int64_t max, int64_t *out,
@@ -268,9 +294,91 @@ static int count_prefix_matches(const char *elem)
     return count;
 }
 
+/* "adaptive", "adaptive:gk31", "tanh-sinh": 0 when recognized (prints a
+ * usage error and returns -2 for a bad Gauss-Kronrod key), -1 otherwise. */
+static int parse_method(const char *text, cli_options *opt)
+{
+    static const struct { const char *name; cli_method m; } named[] = {
+        {"tanh-sinh", CLI_METHOD_TANH_SINH}, {"cubature", CLI_METHOD_CUBATURE},
+        {"mc", CLI_METHOD_MC}, {"qmc", CLI_METHOD_QMC}};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (strcmp(text, named[i].name) == 0) {
+            opt->method = named[i].m;
+            return 0;
+        }
+    if (strncmp(text, "adaptive", 8) != 0 || (text[8] != '\0' && text[8] != ':'))
+        return -1;
+    opt->method = CLI_METHOD_ADAPTIVE;
+    opt->gk_key = 0;
+    if (text[8] == ':') {
+        static const char *const keys[] = {"gk15", "gk21", "gk31", "gk41", "gk51", "gk61"};
+        for (int i = 0; i < 6; i++)
+            if (strcmp(text + 9, keys[i]) == 0)
+                opt->gk_key = atoi(keys[i] + 2);
+        if (opt->gk_key == 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* EXPR [A1 B1 ... AD BD] of the multi-dimensional methods. */
+static int multi_positionals(cli_options *opt, const char *const *pos, int npos)
+{
+    if (opt->builtin != NULL || opt->plugin != NULL || opt->breakpoints != NULL) {
+        cli_usage_error("--rule cubature, mc and qmc take an expression in "
+                        "x1..xD (not --builtin, --plugin or --breakpoints)");
+        return CLI_PARSE_ERROR;
+    }
+    if (opt->method == CLI_METHOD_CUBATURE && opt->dim < 2) {
+        cli_usage_error("--rule cubature needs --dim 2 or more "
+                        "(use --rule adaptive in one dimension)");
+        return CLI_PARSE_ERROR;
+    }
+    if (npos == 0) {
+        cli_usage_error("--rule %s needs an expression in x1..x%d",
+                        opt->method == CLI_METHOD_CUBATURE ? "cubature"
+                        : opt->method == CLI_METHOD_MC ? "mc" : "qmc", opt->dim);
+        return CLI_PARSE_ERROR;
+    }
+    if (npos != 1 && npos != 1 + 2 * opt->dim) {
+        cli_usage_error("--dim %d takes EXPR and %d bounds (A1 B1 ... A%d B%d), "
+                        "got %d", opt->dim, 2 * opt->dim, opt->dim, opt->dim,
+                        npos - 1);
+        return CLI_PARSE_ERROR;
+    }
+    if (opt->method == CLI_METHOD_CUBATURE && opt->epsabs <= 0.0 &&
+        opt->epsrel <= 0.0) {
+        cli_usage_error("--epsabs and --epsrel cannot both be zero");
+        return CLI_PARSE_ERROR;
+    }
+    opt->expr = pos[0];
+    for (int k = 0; k < opt->dim; k++) {
+        opt->lo_text[k] = npos > 1 ? pos[1 + 2 * k] : "0";
+        opt->hi_text[k] = npos > 1 ? pos[2 + 2 * k] : "1";
+    }
+    opt->a_text = opt->lo_text[0];
+    opt->b_text = opt->hi_text[0];
+    return CLI_PARSE_RUN;
+}
+
+/* A tolerance: a finite number >= 0.  Prints the usage error itself. */
+static int parse_tolerance(const char *name, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || !(v >= 0.0) || isinf(v)) {
+        cli_usage_error("invalid %s '%s' (expected a finite number >= 0)", name, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_parse_options(int argc, char **argv, cli_options *opt)
 {
-    const char *positional[3];
+    enum { MAXPOS = 1 + 2 * CLI_MAX_DIM };
+    const char *positional[MAXPOS];
     int npos = 0;
     int64_t value;
 
@@ -280,6 +388,9 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
     opt->schedule = QM_SCHEDULE_AUTO;
     opt->format = CLI_FORMAT_TEXT;
     opt->repeat = 1;
+    opt->epsabs = CLI_DEFAULT_EPSABS;
+    opt->epsrel = CLI_DEFAULT_EPSREL;
+    opt->dim = 1;
 
     opterr = 0;
     optind = 1;
@@ -289,7 +400,7 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
          * skipping one here cannot split an option cluster. */
         if (optind < argc && looks_negative(argv[optind])) {
             const char *arg = argv[optind++];
-            if (npos == 3) {
+            if (npos == MAXPOS) {
                 cli_usage_error("too many arguments: '%s'", arg);
                 return CLI_PARSE_ERROR;
             }
@@ -304,7 +415,7 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
         char name[64];
         switch (c) {
         case 1:
-            if (npos == 3) {
+            if (npos == MAXPOS) {
                 cli_usage_error("too many arguments: '%s'", optarg);
                 return CLI_PARSE_ERROR;
             }
@@ -315,10 +426,13 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
                 return CLI_PARSE_ERROR;
             break;
         case 'r':
+            if (parse_method(optarg, opt) == 0)
+                break;
             if (qm_rule_parse(optarg, &opt->rule) != QM_SUCCESS) {
                 cli_usage_error("unknown rule '%s' (expected left, midpoint, "
-                                "trapezoid, simpson, gauss or gauss:K with "
-                                "1 <= K <= %d)", optarg, QM_GAUSS_MAX_POINTS);
+                                "trapezoid, simpson, gauss[:K] with "
+                                "1 <= K <= %d, adaptive[:gkN] or tanh-sinh)",
+                                optarg, QM_GAUSS_MAX_POINTS);
                 return CLI_PARSE_ERROR;
             }
             break;
@@ -359,6 +473,33 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
         case OPT_INFO:
             opt->info = 1;
             break;
+        case OPT_EPSABS:
+        case OPT_EPSREL:
+            if (parse_tolerance(c == OPT_EPSABS ? "--epsabs" : "--epsrel", optarg,
+                                c == OPT_EPSABS ? &opt->epsabs : &opt->epsrel))
+                return CLI_PARSE_ERROR;
+            break;
+        case OPT_LIMIT:
+            if (parse_count_option("subinterval limit", optarg, INT32_MAX, &opt->limit))
+                return CLI_PARSE_ERROR;
+            break;
+        case OPT_BREAKPOINTS:
+            opt->breakpoints = optarg;
+            break;
+        case OPT_DIM:
+            if (parse_count_option("dimension", optarg, CLI_MAX_DIM, &value))
+                return CLI_PARSE_ERROR;
+            opt->dim = (int)value;
+            break;
+        case OPT_SEED: {
+            const char *why = NULL;
+            if (cli_parse_count(optarg, 0, INT64_MAX, &value, &why) != 0) {
+                cli_usage_error("invalid seed '%s': %s", optarg, why);
+                return CLI_PARSE_ERROR;
+            }
+            opt->seed = (uint64_t)value;
+            break;
+        }
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0) {
                 opt->format = CLI_FORMAT_TEXT;
@@ -403,7 +544,7 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
         }
     }
     for (; optind < argc; optind++) { /* after "--" */
-        if (npos == 3) {
+        if (npos == MAXPOS) {
             cli_usage_error("too many arguments: '%s'", argv[optind]);
             return CLI_PARSE_ERROR;
         }
@@ -412,6 +553,30 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
 
     if (opt->builtin != NULL && opt->plugin != NULL) {
         cli_usage_error("--builtin and --plugin cannot be combined");
+        return CLI_PARSE_ERROR;
+    }
+    if (CLI_METHOD_IS_MULTI(opt->method))
+        return multi_positionals(opt, positional, npos);
+    if (opt->dim != 1) {
+        cli_usage_error("--dim %d needs --rule cubature, mc or qmc", opt->dim);
+        return CLI_PARSE_ERROR;
+    }
+    if (npos > 3) {
+        cli_usage_error("too many arguments: '%s'", positional[3]);
+        return CLI_PARSE_ERROR;
+    }
+    if (opt->method != CLI_METHOD_FIXED && opt->n > 0) {
+        cli_usage_error("-n applies to the fixed rules, not to --rule %s "
+                        "(use --epsabs/--epsrel/--limit)",
+                        opt->method == CLI_METHOD_ADAPTIVE ? "adaptive" : "tanh-sinh");
+        return CLI_PARSE_ERROR;
+    }
+    if (opt->method == CLI_METHOD_FIXED && opt->breakpoints != NULL) {
+        cli_usage_error("--breakpoints needs --rule adaptive");
+        return CLI_PARSE_ERROR;
+    }
+    if (opt->method != CLI_METHOD_FIXED && opt->epsabs <= 0.0 && opt->epsrel <= 0.0) {
+        cli_usage_error("--epsabs and --epsrel cannot both be zero");
         return CLI_PARSE_ERROR;
     }
     if (opt->serial && opt->threads > 1) {

@@ -36,8 +36,32 @@ typedef enum cli_format {
 /** Largest -t: each thread gets its own muparser instance, and far more
  *  threads than any machine has only exhausts memory. */
 #define CLI_MAX_THREADS 4096
+/** Most --breakpoints. */
+#define CLI_MAX_BREAKPOINTS 256
 /** Largest --repeat count. */
 #define CLI_MAX_REPEAT 1000000
+
+/** Integration methods beyond the fixed rules. */
+typedef enum cli_method {
+    CLI_METHOD_FIXED = 0,     /**< composite rule on N panels (qm_rule) */
+    CLI_METHOD_ADAPTIVE = 1,  /**< adaptive Gauss-Kronrod with extrapolation */
+    CLI_METHOD_TANH_SINH = 2, /**< double-exponential quadrature */
+    CLI_METHOD_CUBATURE = 3,  /**< adaptive cubature, --dim >= 2 */
+    CLI_METHOD_MC = 4,        /**< Monte Carlo, -n samples */
+    CLI_METHOD_QMC = 5        /**< quasi-Monte Carlo (Sobol), -n samples */
+} cli_method;
+
+/** The multi-dimensional methods (expressions in x1..xD, 2D bounds). */
+#define CLI_METHOD_IS_MULTI(m) ((m) >= CLI_METHOD_CUBATURE)
+/** Most dimensions of --dim. */
+#define CLI_MAX_DIM 16
+/** Default samples of mc/qmc and evaluation budget of cubature. */
+#define CLI_DEFAULT_SAMPLES INT64_C(1000000)
+#define CLI_DEFAULT_MAX_EVAL INT64_C(10000000)
+
+/** Default tolerances of the adaptive methods. */
+#define CLI_DEFAULT_EPSABS 0.0
+#define CLI_DEFAULT_EPSREL 1e-10
 
 /** Parsed command line.  Strings point into argv. */
 typedef struct cli_options {
@@ -46,6 +70,16 @@ typedef struct cli_options {
     const char *b_text;  /**< upper bound (muparser expression) */
     int64_t n;           /**< panels; 0 = the default for the integrand kind */
     qm_rule rule;        /**< the rule (default midpoint) */
+    cli_method method;   /**< fixed rule, adaptive or tanh-sinh */
+    int gk_key;          /**< adaptive: Gauss-Kronrod points, 0 = default */
+    double epsabs;       /**< adaptive tolerances */
+    double epsrel;
+    int64_t limit;       /**< adaptive: subinterval limit, 0 = default */
+    const char *breakpoints; /**< "p1,p2,...": expressions, or NULL */
+    int dim;             /**< --dim D (default 1) */
+    const char *lo_text[CLI_MAX_DIM]; /**< multi-D lower bounds (expressions) */
+    const char *hi_text[CLI_MAX_DIM]; /**< multi-D upper bounds */
+    uint64_t seed;       /**< --seed for mc/qmc */
     int threads;         /**< 0 = the executor's default */
     int serial;          /**< --serial: QM_BACKEND_SERIAL */
     int schedule_given;  /**< --schedule or --chunk given */

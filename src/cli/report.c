@@ -53,14 +53,21 @@ static size_t collect_fields(const cli_report *r, field *f)
     int have_ref = ok && r->reference_kind != NULL;
 
     NUM("result", r->res.value);
-    NUM("abserr", ok ? r->res.abserr : NAN);
+    NUM("abserr", ok || r->adaptive ? r->res.abserr : NAN);
     NUM("reference", have_ref ? r->reference : NAN);
     NUM("reference_abserr", have_ref ? r->reference_abserr : NAN);
     STR("reference_kind", r->reference_kind);
     NUM("error", abs_error(r));
     NUM("rel_error", rel_error(r));
     STR("rule", r->rule);
-    INT("n", r->n);
+    if (r->adaptive && r->n == 0)
+        STR("n", NULL);
+    else
+        INT("n", r->n);
+    NUM("epsabs", r->adaptive ? r->epsabs : NAN);
+    NUM("epsrel", r->adaptive ? r->epsrel : NAN);
+    INT("subregions", r->subregions);
+    INT("dim", r->dim > 0 ? r->dim : 1);
     NUM("a", r->a);
     NUM("b", r->b);
     STR("expression", r->expression);
@@ -195,8 +202,21 @@ static void print_text(FILE *out, const cli_report *r)
         fprintf(out, "integrand   : %s (builtin %s)\n", r->expression, r->builtin);
     else
         fprintf(out, "integrand   : %s (%s)\n", r->expression, r->integrand);
-    fprintf(out, "interval    : [%.17g, %.17g]\n", r->a, r->b);
-    fprintf(out, "rule        : %s, N = %lld panels\n", r->rule, (long long)r->n);
+    if (r->dim > 1 && r->lo != NULL && r->hi != NULL) {
+        fprintf(out, "box         : ");
+        for (int k = 0; k < r->dim; k++)
+            fprintf(out, "%s[%.17g, %.17g]", k ? " x " : "", r->lo[k], r->hi[k]);
+        fputc('\n', out);
+    } else {
+        fprintf(out, "interval    : [%.17g, %.17g]\n", r->a, r->b);
+    }
+    if (r->adaptive && r->n > 0) /* Monte Carlo: samples */
+        fprintf(out, "rule        : %s, %lld samples\n", r->rule, (long long)r->n);
+    else if (r->adaptive)
+        fprintf(out, "rule        : %s, epsabs %.3g, epsrel %.3g, %lld subregions\n",
+                r->rule, r->epsabs, r->epsrel, (long long)r->subregions);
+    else
+        fprintf(out, "rule        : %s, N = %lld panels\n", r->rule, (long long)r->n);
     fprintf(out, "result      : %.17g\n", r->res.value);
     if (r->status != QM_SUCCESS) {
         fprintf(out, "status      : %d (%s)\n", r->status, qm_strerror(r->status));
@@ -204,17 +224,19 @@ static void print_text(FILE *out, const cli_report *r)
         if (strcmp(r->reference_kind, "exact") == 0)
             fprintf(out, "reference   : %.17g (exact)\n", r->reference);
         else if (r->reference_status == 0)
-            fprintf(out, "reference   : %.17g (GSL qags, abserr %.2g)\n",
-                    r->reference, r->reference_abserr);
+            fprintf(out, "reference   : %.17g (GSL %s, abserr %.2g)\n",
+                    r->reference, r->gsl.routine ? r->gsl.routine : "qags",
+                    r->reference_abserr);
         else
-            fprintf(out, "reference   : %.17g (GSL qags, abserr %.2g; GSL "
-                    "status %d: %s)\n", r->reference, r->reference_abserr,
+            fprintf(out, "reference   : %.17g (GSL %s, abserr %.2g; GSL "
+                    "status %d: %s)\n", r->reference,
+                    r->gsl.routine ? r->gsl.routine : "qags", r->reference_abserr,
                     r->reference_status, r->gsl.message != NULL
                     ? r->gsl.message : "failed");
         fprintf(out, "error       : %.2e absolute, %.2e relative\n",
                 abs_error(r), rel_error(r));
     }
-    if (r->status == QM_SUCCESS)
+    if (r->status == QM_SUCCESS || (r->adaptive && isfinite(r->res.abserr)))
         fprintf(out, "abserr      : %.2e (estimate)\n", r->res.abserr);
     fprintf(out, "evaluations : %lld\n", (long long)r->res.evaluations);
     fprintf(out, "backend     : %s, %d thread%s, %d rank%s, schedule %s, chunk ",
@@ -232,9 +254,9 @@ static void print_text(FILE *out, const cli_report *r)
     fprintf(out, "throughput  : %.3e evaluations/s\n", throughput(r));
     if (r->validated) {
         double diff = fabs(r->res.value - r->gsl.value);
-        fprintf(out, "validation  : %s: GSL qags %.17g, abserr %.2g (status %d), "
+        fprintf(out, "validation  : %s: GSL %s %.17g, abserr %.2g (status %d), "
                 "|difference| %.2e\n", r->agrees ? "agrees" : "DISAGREES",
-                r->gsl.value, r->gsl.abserr, r->gsl.status, diff);
+                r->gsl.routine ? r->gsl.routine : "qags", r->gsl.value, r->gsl.abserr, r->gsl.status, diff);
     }
 }
 

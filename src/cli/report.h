@@ -19,8 +19,13 @@ typedef struct cli_report {
     const char *integrand;  /**< "builtin", "expression" or "plugin" */
     const char *builtin;    /**< builtin name, or NULL */
     double a, b;            /**< bounds */
-    int64_t n;              /**< panels */
-    char rule[16];          /**< canonical rule name */
+    int64_t n;              /**< panels (0 for the adaptive methods) */
+    char rule[24];          /**< canonical rule name ("gauss:5", "adaptive:gk21") */
+    int adaptive;           /**< an adaptive method: epsabs/epsrel apply */
+    double epsabs, epsrel;  /**< adaptive tolerances */
+    int64_t subregions;     /**< final subintervals (adaptive), panels (fixed) */
+    int dim;                /**< dimensions (1, or --dim) */
+    const double *lo, *hi;  /**< the box's bounds when dim > 1 */
     /* how it ran */
     const char *backend;    /**< qm_backend_name */
     int threads;

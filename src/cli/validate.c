@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
@@ -49,6 +50,68 @@ int cli_gsl_qags(qm_batch_fn f, void *data, double a, double b,
                                            &out->abserr);
         gsl_integration_workspace_free(ws);
     }
+    out->message = gsl_strerror(out->status);
+    out->routine = "qags";
+    return out->status;
+}
+
+int cli_gsl_reference(qm_batch_fn f, void *data, double a, double b,
+                      const double *pts, size_t npts, cli_gsl_result *out)
+{
+    scalar_call call = {f, data};
+    gsl_function fn = {scalar_eval, &call};
+    double sign = 1.0;
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+        sign = -1.0;
+    }
+    gsl_set_error_handler_off();
+    out->value = NAN;
+    out->abserr = NAN;
+    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(GSL_LIMIT);
+    double *all = NULL;
+    if (ws == NULL) {
+        out->status = GSL_ENOMEM;
+        out->routine = "qags";
+    } else if (isinf(a) && isinf(b)) {
+        out->routine = "qagi";
+        out->status = gsl_integration_qagi(&fn, GSL_EPSABS, GSL_EPSREL, GSL_LIMIT,
+                                           ws, &out->value, &out->abserr);
+    } else if (isinf(b)) {
+        out->routine = "qagiu";
+        out->status = gsl_integration_qagiu(&fn, a, GSL_EPSABS, GSL_EPSREL,
+                                            GSL_LIMIT, ws, &out->value,
+                                            &out->abserr);
+    } else if (isinf(a)) {
+        out->routine = "qagil";
+        out->status = gsl_integration_qagil(&fn, b, GSL_EPSABS, GSL_EPSREL,
+                                            GSL_LIMIT, ws, &out->value,
+                                            &out->abserr);
+    } else if (npts > 0 && (all = malloc((npts + 2) * sizeof *all)) != NULL) {
+        /* qagp wants the end points in the list too */
+        out->routine = "qagp";
+        all[0] = a;
+        for (size_t i = 0; i < npts; i++)
+            all[i + 1] = pts[i];
+        all[npts + 1] = b;
+        out->status = gsl_integration_qagp(&fn, all, npts + 2, GSL_EPSABS,
+                                           GSL_EPSREL, GSL_LIMIT, ws,
+                                           &out->value, &out->abserr);
+    } else if (npts > 0) {
+        out->routine = "qagp";
+        out->status = GSL_ENOMEM;
+    } else {
+        out->routine = "qags";
+        out->status = gsl_integration_qags(&fn, a, b, GSL_EPSABS, GSL_EPSREL,
+                                           GSL_LIMIT, ws, &out->value,
+                                           &out->abserr);
+    }
+    free(all);
+    if (ws != NULL)
+        gsl_integration_workspace_free(ws);
+    out->value *= sign;
     out->message = gsl_strerror(out->status);
     return out->status;
 }

@@ -1,6 +1,6 @@
 /**
  * @file validate.h
- * @brief Cross-check with GSL's adaptive gsl_integration_qags.
+ * @brief Cross-checks with GSL's QUADPACK routines (qags, qagi*, qagp).
  */
 #ifndef QM_CLI_VALIDATE_H
 #define QM_CLI_VALIDATE_H
@@ -13,6 +13,7 @@ typedef struct cli_gsl_result {
     double abserr; /**< GSL's error estimate */
     int status;    /**< GSL status (0 = success; GSL_EROUND etc. otherwise) */
     const char *message; /**< gsl_strerror(status), static */
+    const char *routine; /**< "qags", "qagiu", "qagil", "qagi" or "qagp" */
 } cli_gsl_result;
 
 /**
@@ -26,6 +27,17 @@ typedef struct cli_gsl_result {
  */
 int cli_gsl_qags(qm_batch_fn f, void *data, double a, double b,
                  cli_gsl_result *out);
+
+/**
+ * @brief Like ::cli_gsl_qags, with the GSL routine matching the problem:
+ *        qagi for (-inf, inf), qagiu for [a, inf), qagil for (-inf, b],
+ *        qagp when breakpoints are given (finite range), else qags.
+ *        a > b integrates over [b, a] and negates.
+ * @param pts  interior breakpoints (ascending), or NULL
+ * @param npts their number
+ */
+int cli_gsl_reference(qm_batch_fn f, void *data, double a, double b,
+                      const double *pts, size_t npts, cli_gsl_result *out);
 
 /**
  * @brief Whether @p value (with estimate @p abserr) agrees with GSL:

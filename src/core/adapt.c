@@ -1,0 +1,965 @@
+/*
+ * Adaptive 1-D integration: QUADPACK's QAG, QAGS (Wynn epsilon
+ * extrapolation), QAGP (breakpoints) and QAGI (infinite ranges), as in
+ * Piessens et al. 1983 and GSL's integration/qag.c, qags.c, qelg.c,
+ * with one change that makes them parallel: each step bisects a *batch* of
+ * intervals instead of one.
+ *
+ * The batch (Gladwell's vectorized QUADPACK, cubature's hcubature_v): in
+ * order of decreasing error (ties: lower left end first), the intervals
+ * whose removal is needed to bring the error sum under the tolerance, at
+ * most QM_ADAPT_BATCH.  QAGS restricts the batch as QUADPACK restricts its
+ * next bisection: in the extrapolation phase only "large" intervals (level
+ * below the deepest level) are bisected, until their error is under the
+ * extrapolation test ertest.  The 2 x batch Gauss-Kronrod rules of a step are
+ * the units of one executor loop (qm__loop_run), each writing its own slot;
+ * the interval list is then updated in batch order.  Nothing looks at the
+ * worker count and the error and area sums are exact (superaccumulator,
+ * updated by exact add/remove), so the result's bits do not depend on it.
+ */
+#include "config.h"
+#include "core/internal.h"
+#include "core/adapt.h"
+#include "quadmap_adapt.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Most intervals bisected per step. */
+#define QM_ADAPT_BATCH 64
+/* Wynn epsilon table length (QUADPACK limexp + 2). */
+#define QM_EPS_TABLE 52
+
+
+/* ----------------------------------------------------------- the rule */
+
+typedef enum { MAP_NONE = 0, MAP_UPPER, MAP_LOWER, MAP_BOTH } map_kind;
+
+typedef struct gk_rule {
+    int key, m;               /* points, (key + 1) / 2 */
+    double x[31], wk[31], wg[16];
+} gk_rule;
+
+/* One Gauss-Kronrod evaluation (QUADPACK qk's outputs). */
+typedef struct gk_out {
+    double a, b;
+    double result, abserr, resabs, resasc;
+    int status;               /* QM_SUCCESS, QM_ENONFINITE or QM_EUSER */
+    double fail_x;
+    int user_status;
+} gk_out;
+
+typedef struct problem {
+    qm_batch_fn f;
+    void *data;
+    map_kind map;
+    double bound;             /* finite end for MAP_UPPER / MAP_LOWER */
+    const gk_rule *rule;
+} problem;
+
+/* The integrand on t in (0, 1] for the infinite ranges (GSL qagi, qagiu,
+ * qagil): f(x(t)) x'(t) with x = bound +- (1 - t)/t, or both signs. */
+static int eval_points(const problem *p, size_t n, const double *t,
+                       double *y, double *xs, double *ys, double *fail_x,
+                       int *user)
+{
+    size_t nf = n;
+    const double *xp = xs;
+    switch (p->map) {
+    case MAP_NONE:
+    default:
+        xp = t;
+        break;
+    case MAP_UPPER:
+        for (size_t i = 0; i < n; i++)
+            xs[i] = p->bound + (1 - t[i]) / t[i];
+        break;
+    case MAP_LOWER:
+        for (size_t i = 0; i < n; i++)
+            xs[i] = p->bound - (1 - t[i]) / t[i];
+        break;
+    case MAP_BOTH:
+        for (size_t i = 0; i < n; i++) {
+            xs[i] = (1 - t[i]) / t[i];
+            xs[n + i] = -xs[i];
+        }
+        nf = 2 * n;
+        break;
+    }
+    const int st = p->f(nf, xp, ys, p->data);
+    if (st != 0) {
+        *user = st;
+        *fail_x = xp[0];
+        return QM_EUSER;
+    }
+    for (size_t i = 0; i < nf; i++)
+        if (!isfinite(ys[i])) {
+            *fail_x = xp[i];
+            return QM_ENONFINITE;
+        }
+    if (p->map == MAP_NONE) {
+        memcpy(y, ys, n * sizeof *y);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const double v = p->map == MAP_BOTH ? ys[i] + ys[n + i] : ys[i];
+            y[i] = v / t[i] / t[i];
+        }
+    }
+    return QM_SUCCESS;
+}
+
+/* QUADPACK qk on [o->a, o->b]: one integrand call with the key nodes. */
+static void gk_eval(const problem *p, gk_out *o)
+{
+    const gk_rule *r = p->rule;
+    const int m = r->m;
+    const double c = 0.5 * (o->a + o->b), h = 0.5 * (o->b - o->a);
+    const double ah = fabs(h);
+    double t[61], fv[61], xs[122], ys[122];
+    xs[0] = 0.0; /* quiets GCC's -Wmaybe-uninitialized (key is >= 15) */
+    /* t[0] = centre, t[2j+1] = c - h x_j, t[2j+2] = c + h x_j */
+    t[0] = c;
+    for (int j = 0; j < m - 1; j++) {
+        t[2 * j + 1] = c - h * r->x[j];
+        t[2 * j + 2] = c + h * r->x[j];
+    }
+    const size_t n = (size_t)r->key;
+    o->status = eval_points(p, n, t, fv, xs, ys, &o->fail_x,
+                            &o->user_status);
+    if (o->status != QM_SUCCESS) {
+        o->result = o->abserr = o->resabs = o->resasc = NAN;
+        return;
+    }
+    const double fc = fv[0];
+    /* the centre is a Gauss node when the Gauss rule has an odd count */
+    double rg = (m % 2 == 0) ? fc * r->wg[m / 2 - 1] : 0.0;
+    double rk = fc * r->wk[m - 1];
+    double rabs = fabs(rk);
+    for (int j = 0; j < m - 1; j++) {
+        const double f1 = fv[2 * j + 1], f2 = fv[2 * j + 2];
+        const double s = f1 + f2;
+        if (j % 2 == 1)
+            rg += r->wg[j / 2] * s;
+        rk += r->wk[j] * s;
+        rabs += r->wk[j] * (fabs(f1) + fabs(f2));
+    }
+    const double mean = rk * 0.5;
+    double rasc = r->wk[m - 1] * fabs(fc - mean);
+    for (int j = 0; j < m - 1; j++)
+        rasc += r->wk[j] * (fabs(fv[2 * j + 1] - mean)
+                            + fabs(fv[2 * j + 2] - mean));
+    double err = fabs((rk - rg) * h);
+    const double result = rk * h;
+    rabs *= ah;
+    rasc *= ah;
+    /* QUADPACK's error rescaling (qk.c rescale_error) */
+    if (rasc != 0 && err != 0) {
+        const double scale = pow(200 * err / rasc, 1.5);
+        err = scale < 1 ? rasc * scale : rasc;
+    }
+    if (rabs > DBL_MIN / (50 * DBL_EPSILON)) {
+        const double min_err = 50 * DBL_EPSILON * rabs;
+        if (min_err > err)
+            err = min_err;
+    }
+    o->result = result;
+    o->abserr = err;
+    o->resabs = rabs;
+    o->resasc = rasc;
+}
+
+/* ------------------------------------------------- parallel evaluation */
+
+typedef struct batch_ctx {
+    const problem *p;
+    gk_out *out;
+} batch_ctx;
+
+static int batch_body(void *vctx, int worker, int64_t lo, int64_t hi,
+                      int64_t *fail_at)
+{
+    (void)worker;
+    batch_ctx *ctx = vctx;
+    for (int64_t u = lo; u < hi; u++) {
+        gk_eval(ctx->p, &ctx->out[u]);
+        if (ctx->out[u].status != QM_SUCCESS) {
+            *fail_at = u;
+            return ctx->out[u].status;
+        }
+    }
+    return QM_SUCCESS;
+}
+
+/* Evaluate rules out[0..n) (a, b filled in) on the executor.  Returns the
+ * status of the lowest failing rule (its slot has fail_x) or QM_SUCCESS. */
+static int eval_batch(const qm_exec *ex, const problem *p, gk_out *out,
+                      size_t n, size_t *fail_unit)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i].status = QM_SUCCESS;
+    batch_ctx ctx = {p, out};
+    qm_loop loop;
+    memset(&loop, 0, sizeof loop);
+    loop.n = (int64_t)n;
+    loop.schedule = QM_SCHEDULE_DYNAMIC;
+    loop.grab = 1;
+    loop.piece = 1;
+    loop.ctx = &ctx;
+    loop.body = batch_body;
+    const int st = qm__loop_run(ex, &loop);
+    if (st == QM_SUCCESS)
+        return st;
+    /* the lowest failing unit always runs; skipped slots stay SUCCESS */
+    for (size_t i = 0; i < n; i++)
+        if (out[i].status != QM_SUCCESS) {
+            *fail_unit = i;
+            return out[i].status;
+        }
+    return st;
+}
+
+/* ------------------------------------------------- the interval list */
+
+typedef struct ival {
+    double a, b, r, e;
+    size_t level;
+} ival;
+
+typedef struct wspace {
+    ival *iv;
+    size_t n, cap;
+    size_t *order;            /* indices by decreasing error */
+    qm_sacc area, err;        /* exact sums of r and e over the list */
+} wspace;
+
+/* Sort indices by decreasing error, ties by increasing left end (a total
+ * order on distinct intervals, so the order does not depend on the sort). */
+static void sort_order(wspace *w)
+{
+    size_t *o = w->order;
+    const ival *v = w->iv;
+    for (size_t i = 0; i < w->n; i++)
+        o[i] = i;
+    /* insertion sort on a mostly sorted list would do, but n is at most a
+     * few thousand and this runs once per step: use a merge sort */
+    size_t *tmp = o + w->cap;
+    for (size_t width = 1; width < w->n; width *= 2) {
+        for (size_t lo = 0; lo < w->n; lo += 2 * width) {
+            size_t mid = lo + width < w->n ? lo + width : w->n;
+            size_t hi = lo + 2 * width < w->n ? lo + 2 * width : w->n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                const ival *x = &v[o[i]], *y = &v[o[j]];
+                const int take_j = y->e > x->e || (y->e == x->e && y->a < x->a);
+                tmp[k++] = take_j ? o[j++] : o[i++];
+            }
+            while (i < mid) tmp[k++] = o[i++];
+            while (j < hi) tmp[k++] = o[j++];
+        }
+        memcpy(o, tmp, w->n * sizeof *o);
+    }
+}
+
+static int ws_init(wspace *w, size_t cap)
+{
+    w->iv = malloc(cap * sizeof *w->iv);
+    w->order = malloc(2 * cap * sizeof *w->order);
+    w->n = 0;
+    w->cap = cap;
+    qm__sacc_init(&w->area);
+    qm__sacc_init(&w->err);
+    return (w->iv && w->order) ? QM_SUCCESS : QM_ENOMEM;
+}
+
+/* Room for `need` intervals (the list grows with the partition, so a large
+ * limit costs nothing until it is used). */
+static int ws_reserve(wspace *w, size_t need)
+{
+    if (need <= w->cap)
+        return QM_SUCCESS;
+    size_t cap = 2 * w->cap > need ? 2 * w->cap : need;
+    ival *iv = realloc(w->iv, cap * sizeof *iv);
+    if (!iv)
+        return QM_ENOMEM;
+    w->iv = iv;
+    size_t *order = realloc(w->order, 2 * cap * sizeof *order);
+    if (!order)
+        return QM_ENOMEM;
+    w->order = order;
+    w->cap = cap;
+    return QM_SUCCESS;
+}
+
+static void ws_free(wspace *w)
+{
+    free(w->iv);
+    free(w->order);
+}
+
+static void ws_add(wspace *w, double a, double b, double r, double e,
+                   size_t level)
+{
+    ival *v = &w->iv[w->n++];
+    v->a = a; v->b = b; v->r = r; v->e = e; v->level = level;
+    qm__sacc_add(&w->area, r);
+    qm__sacc_add(&w->err, e);
+}
+
+/* Replace interval i by its halves (exact removal from the sums). */
+static void ws_split(wspace *w, size_t i, const gk_out *o1, const gk_out *o2)
+{
+    ival *v = &w->iv[i];
+    qm__sacc_add(&w->area, -v->r);
+    qm__sacc_add(&w->err, -v->e);
+    const size_t level = v->level + 1;
+    v->a = o1->a; v->b = o1->b; v->r = o1->result; v->e = o1->abserr;
+    v->level = level;
+    qm__sacc_add(&w->area, o1->result);
+    qm__sacc_add(&w->err, o1->abserr);
+    ws_add(w, o2->a, o2->b, o2->result, o2->abserr, level);
+}
+
+/* ------------------------------------------------ Wynn epsilon (qelg) */
+
+typedef struct eps_table {
+    size_t n;
+    double rlist2[QM_EPS_TABLE + 1];
+    size_t nres;
+    double res3la[3];
+} eps_table;
+
+static void table_append(eps_table *t, double y)
+{
+    if (t->n < QM_EPS_TABLE) {
+        t->rlist2[t->n] = y;
+        t->n++;
+    }
+}
+
+/* QUADPACK dqelg as in GSL qelg.c: the epsilon algorithm on the sequence
+ * of areas; returns the extrapolated value and an error estimate from the
+ * last three results. */
+static void qelg(eps_table *table, double *result, double *abserr)
+{
+    double *epstab = table->rlist2;
+    double *res3la = table->res3la;
+    const size_t n = table->n - 1;
+    const double current = epstab[n];
+    double absolute = DBL_MAX;
+    double relative = 5 * DBL_EPSILON * fabs(current);
+    const size_t newelm = n / 2;
+    const size_t n_orig = n;
+    size_t n_final = n;
+    const size_t nres_orig = table->nres;
+
+    *result = current;
+    *abserr = DBL_MAX;
+    if (n < 2) {
+        *result = current;
+        *abserr = fmax(absolute, relative);
+        return;
+    }
+    epstab[n + 2] = epstab[n];
+    epstab[n] = DBL_MAX;
+    for (size_t i = 0; i < newelm; i++) {
+        double res = epstab[n - 2 * i + 2];
+        const double e0 = epstab[n - 2 * i - 2];
+        const double e1 = epstab[n - 2 * i - 1];
+        const double e2 = res;
+        const double e1abs = fabs(e1);
+        const double delta2 = e2 - e1, err2 = fabs(delta2);
+        const double tol2 = fmax(fabs(e2), e1abs) * DBL_EPSILON;
+        const double delta3 = e1 - e0, err3 = fabs(delta3);
+        const double tol3 = fmax(e1abs, fabs(e0)) * DBL_EPSILON;
+        if (err2 < tol2 && err3 < tol3) {
+            /* e0, e1, e2 equal to machine accuracy: converged */
+            *result = res;
+            absolute = err2 + err3;
+            relative = 5 * DBL_EPSILON * fabs(res);
+            *abserr = fmax(absolute, relative);
+            return;
+        }
+        const double e3 = epstab[n - 2 * i];
+        epstab[n - 2 * i] = e1;
+        const double delta1 = e1 - e3, err1 = fabs(delta1);
+        const double tol1 = fmax(e1abs, fabs(e3)) * DBL_EPSILON;
+        if (err1 < tol1 || err2 < tol2 || err3 < tol3) {
+            n_final = 2 * i;
+            break;
+        }
+        const double ss = (1 / delta1 + 1 / delta2) - 1 / delta3;
+        if (fabs(ss * e1) <= 0.0001) {
+            n_final = 2 * i;
+            break;
+        }
+        res = e1 + 1 / ss;
+        epstab[n - 2 * i] = res;
+        const double error = err2 + fabs(res - e2) + err3;
+        if (error <= *abserr) {
+            *abserr = error;
+            *result = res;
+        }
+    }
+    {
+        const size_t limexp = 50 - 1;
+        if (n_final == limexp)
+            n_final = 2 * (limexp / 2);
+    }
+    if (n_orig % 2 == 1) {
+        for (size_t i = 0; i <= newelm; i++)
+            epstab[1 + i * 2] = epstab[i * 2 + 3];
+    } else {
+        for (size_t i = 0; i <= newelm; i++)
+            epstab[i * 2] = epstab[i * 2 + 2];
+    }
+    if (n_orig != n_final)
+        for (size_t i = 0; i <= n_final; i++)
+            epstab[i] = epstab[n_orig - n_final + i];
+    table->n = n_final + 1;
+    if (nres_orig < 3) {
+        res3la[nres_orig] = *result;
+        *abserr = DBL_MAX;
+    } else {
+        *abserr = fabs(*result - res3la[2]) + fabs(*result - res3la[1])
+                  + fabs(*result - res3la[0]);
+        res3la[0] = res3la[1];
+        res3la[1] = res3la[2];
+        res3la[2] = *result;
+    }
+    table->nres = nres_orig + 1;
+    *abserr = fmax(*abserr, 5 * DBL_EPSILON * fabs(*result));
+}
+
+/* -------------------------------------------------------- the driver */
+
+/* QUADPACK's internal error codes (ier) before the final mapping. */
+static int map_ier(int ier)
+{
+    switch (ier) {
+    case 0: return QM_SUCCESS;
+    case 1: return QM_EMAXITER;
+    case 2: return QM_EROUND;
+    case 3: return QM_ESING;
+    case 4: return QM_EROUND;   /* extrapolation table roundoff */
+    case 5: return QM_EDIVERGE;
+    default: return QM_ESING;
+    }
+}
+
+/* Interval too small to bisect (QUADPACK subinterval_too_small). */
+static int too_small(double a1, double a2, double b2)
+{
+    const double e = DBL_EPSILON, u = DBL_MIN;
+    const double tmp = (1 + 100 * e) * (fabs(a2) + 1000 * u);
+    return fabs(a1) <= tmp && fabs(b2) <= tmp;
+}
+
+typedef struct run_state {
+    const qm_exec *ex;
+    problem prob;
+    wspace w;
+    gk_out *out;              /* 2 * QM_ADAPT_BATCH slots */
+    size_t *sel;              /* selected intervals of the step */
+    int64_t evals;            /* integrand evaluations */
+    int64_t per_rule;         /* evaluations per rule */
+    size_t steps;
+    double fail_x;
+    int user_status;
+} run_state;
+
+/* Bisect intervals sel[0..k) in one parallel step; per-pair roundoff
+ * counters as QUADPACK.  Returns QM_SUCCESS or an integrand failure. */
+static int bisect_step(run_state *s, size_t k, int extrapolate,
+                       int *round1, int *round2, int *round3, int *too_sm,
+                       double *old_e_sum, double *new_e_large,
+                       size_t *max_level, size_t iteration)
+{
+    gk_out *out = s->out;
+    for (size_t i = 0; i < k; i++) {
+        const ival *v = &s->w.iv[s->sel[i]];
+        const double m = 0.5 * (v->a + v->b);
+        out[2 * i].a = v->a;
+        out[2 * i].b = m;
+        out[2 * i + 1].a = m;
+        out[2 * i + 1].b = v->b;
+    }
+    size_t fu = 0;
+    s->steps++;
+    s->evals += (int64_t)(2 * k) * s->per_rule;
+    const int st = eval_batch(s->ex, &s->prob, out, 2 * k, &fu);
+    if (st != QM_SUCCESS) {
+        s->fail_x = out[fu].fail_x;
+        s->user_status = out[fu].user_status;
+        return st;
+    }
+    /* children are "large" when below the deepest level after the step
+     * (QUADPACK compares with the level after each bisection) */
+    for (size_t i = 0; i < k; i++)
+        if (s->w.iv[s->sel[i]].level + 1 > *max_level)
+            *max_level = s->w.iv[s->sel[i]].level + 1;
+    const size_t lev = *max_level;
+    double olds = 0, newl = 0;
+    for (size_t i = 0; i < k; i++) {
+        const size_t idx = s->sel[i];
+        const ival old = s->w.iv[idx];
+        const gk_out *o1 = &out[2 * i], *o2 = &out[2 * i + 1];
+        const double area12 = o1->result + o2->result;
+        const double error12 = o1->abserr + o2->abserr;
+        if (o1->resasc != o1->abserr && o2->resasc != o2->abserr) {
+            const double delta = old.r - area12;
+            if (fabs(delta) <= 1.0e-5 * fabs(area12)
+                && error12 >= 0.99 * old.e) {
+                if (!extrapolate)
+                    (*round1)++;
+                else
+                    (*round2)++;
+            }
+            if (iteration + i > 10 && error12 > old.e)
+                (*round3)++;
+        }
+        if (too_small(o1->a, o2->a, o2->b))
+            *too_sm = 1;
+        olds += old.e;
+        if (old.level + 1 < lev)
+            newl += error12;
+        ws_split(&s->w, idx, o1, o2);
+    }
+    *old_e_sum = olds;
+    *new_e_large = newl;
+    return QM_SUCCESS;
+}
+
+/* Select, in order of decreasing error, the intervals whose removal is
+ * needed to bring `total` under `tol`; with large_only, only intervals of
+ * level < max_level.  At least one when any qualifies, at most cap.
+ * Returns the count. */
+static size_t select_batch(run_state *s, double total, double tol,
+                           int large_only, size_t max_level, size_t cap)
+{
+    size_t k = 0;
+    double rem = total;
+    for (size_t j = 0; j < s->w.n && k < cap; j++) {
+        const ival *v = &s->w.iv[s->w.order[j]];
+        if (large_only && v->level >= max_level)
+            continue;
+        if (k > 0 && rem <= tol)
+            break;
+        s->sel[k++] = s->w.order[j];
+        rem -= v->e;
+    }
+    return k;
+}
+
+static double sacc_val(const qm_sacc *a) { return qm__sacc_round(a); }
+
+/* QAG (extrapolate == 0) and QAGS / QAGP / QAGI (extrapolate == 1), from
+ * the initial intervals pts[0..npts] (npts intervals). */
+static int adapt_run(run_state *s, const double *pts, size_t npts,
+                     double epsabs, double epsrel, size_t limit,
+                     int extrap, double *result, double *abserr)
+{
+    /* ----- initial rules (one parallel step) */
+    gk_out *init = malloc(npts * sizeof *init);
+    if (!init)
+        return QM_ENOMEM;
+    for (size_t i = 0; i < npts; i++) {
+        init[i].a = pts[i];
+        init[i].b = pts[i + 1];
+    }
+    size_t fu = 0;
+    s->steps++;
+    s->evals += (int64_t)npts * s->per_rule;
+    int st = eval_batch(s->ex, &s->prob, init, npts, &fu);
+    if (st != QM_SUCCESS) {
+        s->fail_x = init[fu].fail_x;
+        s->user_status = init[fu].user_status;
+        free(init);
+        return st;
+    }
+    qm_sacc sabs;
+    qm__sacc_init(&sabs);
+    double resabs0 = 0, err_init_round = 0;
+    /* QAGP (GSL qagp.c): an interval whose estimate is the crude resasc
+     * bound gets the whole initial error sum abserr0 (QUADPACK's ndin) */
+    qm_sacc s0;
+    qm__sacc_init(&s0);
+    for (size_t i = 0; i < npts; i++)
+        qm__sacc_add(&s0, init[i].abserr);
+    const double abserr0 = sacc_val(&s0);
+    for (size_t i = 0; i < npts; i++) {
+        double e = init[i].abserr;
+        if (npts > 1 && e == init[i].resasc && e != 0)
+            e = abserr0;
+        ws_add(&s->w, init[i].a, init[i].b, init[i].result, e, 0);
+        qm__sacc_add(&sabs, init[i].resabs);
+    }
+    resabs0 = sacc_val(&sabs);
+    const int single = npts == 1;
+    const double resasc0 = init[0].resasc;
+    free(init);
+    double area = sacc_val(&s->w.area), errsum = sacc_val(&s->w.err);
+    double tolerance = fmax(epsabs, epsrel * fabs(area));
+    err_init_round = 100 * DBL_EPSILON * resabs0;
+    /* initial tests on abserr0 (equal to errsum without breakpoints) */
+    if (!extrap) {
+        /* GSL qag */
+        if (abserr0 <= 50 * DBL_EPSILON * resabs0 && abserr0 > tolerance) {
+            *result = area; *abserr = errsum;
+            return QM_EROUND;
+        }
+    } else if (abserr0 <= err_init_round && abserr0 > tolerance) {
+        *result = area; *abserr = errsum;
+        return QM_EROUND;
+    }
+    if ((abserr0 <= tolerance && (!single || abserr0 != resasc0))
+        || abserr0 == 0.0) {
+        *result = area; *abserr = errsum;
+        return QM_SUCCESS;
+    }
+    if (limit <= npts) {
+        *result = area; *abserr = errsum;
+        return QM_EMAXITER;
+    }
+
+    int ier = 0, ier2 = 0;
+    int round1 = 0, round2 = 0, round3 = 0, too_sm = 0;
+    size_t max_level = 0;
+    size_t iteration = npts;
+    eps_table table;
+    memset(&table, 0, sizeof table);
+    table_append(&table, area);
+    double res_ext = area, err_ext = DBL_MAX, correc = 0;
+    double erlarge = 0, ertest = tolerance;
+    int extrapolate = 0, disallow = 0, ktmin = 0, first = 1;
+    const int positive = fabs(area) >= (1 - 50 * DBL_EPSILON) * resabs0;
+
+    /* GSL qags stops at limit - 1 intervals, qag at limit */
+    const size_t stop_at = extrap ? limit - 1 : limit;
+    while (iteration < limit) {
+        /* ----- choose the batch */
+        sort_order(&s->w);
+        size_t cap = QM_ADAPT_BATCH;
+        if (cap > stop_at - iteration)
+            cap = stop_at > iteration ? stop_at - iteration : 1;
+        size_t k;
+        if (!extrapolate)
+            k = select_batch(s, errsum, tolerance, 0, 0, cap);
+        else
+            k = select_batch(s, erlarge, ertest, 1, max_level, cap);
+        if (k == 0)
+            break;
+        if (ws_reserve(&s->w, s->w.n + k) != QM_SUCCESS)
+            return QM_ENOMEM;
+        double olds = 0, newl = 0;
+        st = bisect_step(s, k, extrapolate, &round1, &round2, &round3,
+                         &too_sm, &olds, &newl, &max_level, iteration);
+        if (st != QM_SUCCESS)
+            return st;
+        iteration += k;
+        area = sacc_val(&s->w.area);
+        errsum = sacc_val(&s->w.err);
+        tolerance = fmax(epsabs, epsrel * fabs(area));
+        if (round1 + round2 >= 10 || round3 >= 20)
+            ier = 2;
+        if (round2 >= 5)
+            ier2 = 1;
+        if (too_sm)
+            ier = 4;
+        if (errsum <= tolerance)
+            goto compute_result;
+        if (ier)
+            break;
+        if (iteration >= stop_at) {
+            ier = 1;
+            break;
+        }
+        if (!extrap)
+            continue;
+        if (first) {
+            first = 0;
+            erlarge = errsum;
+            ertest = tolerance;
+            table_append(&table, area);
+            continue;
+        }
+        if (disallow)
+            continue;
+        erlarge -= olds;
+        erlarge += newl;
+        if (!extrapolate) {
+            /* keep bisecting normally while the largest error is on a
+             * large interval */
+            sort_order(&s->w);
+            if (s->w.iv[s->w.order[0]].level < max_level)
+                continue;
+            extrapolate = 1;
+        }
+        if (!ier2 && erlarge > ertest) {
+            /* is there a large interval left to bisect? */
+            int any = 0;
+            for (size_t j = 0; j < s->w.n; j++)
+                if (s->w.iv[j].level < max_level) {
+                    any = 1;
+                    break;
+                }
+            if (any)
+                continue;
+        }
+        table_append(&table, area);
+        double reseps, abseps;
+        qelg(&table, &reseps, &abseps);
+        ktmin++;
+        if (ktmin > 5 && err_ext < 0.001 * errsum)
+            ier = 5;
+        if (abseps < err_ext) {
+            ktmin = 0;
+            err_ext = abseps;
+            res_ext = reseps;
+            correc = erlarge;
+            ertest = fmax(epsabs, epsrel * fabs(reseps));
+            if (err_ext <= ertest)
+                break;
+        }
+        if (table.n == 1)
+            disallow = 1;
+        if (ier == 5)
+            break;
+        extrapolate = 0;
+        erlarge = errsum;
+    }
+    if (!extrap) {
+        if (iteration >= limit && errsum > tolerance && !ier)
+            ier = 1;
+        goto compute_result;
+    }
+
+    *result = res_ext;
+    *abserr = err_ext;
+    if (err_ext == DBL_MAX)
+        goto compute_result;
+    if (ier || ier2) {
+        if (ier2)
+            err_ext += correc;
+        if (ier == 0)
+            ier = 3;
+        if (res_ext != 0.0 && area != 0.0) {
+            if (err_ext / fabs(res_ext) > errsum / fabs(area))
+                goto compute_result;
+        } else if (err_ext > errsum) {
+            goto compute_result;
+        } else if (area == 0.0) {
+            goto return_error;
+        }
+    }
+    {
+        const double max_area = fmax(fabs(res_ext), fabs(area));
+        if (!positive && max_area < 0.01 * resabs0)
+            goto return_error;
+    }
+    {
+        const double ratio = res_ext / area;
+        if (ratio < 0.01 || ratio > 100.0 || errsum > fabs(area))
+            ier = 6;
+    }
+    goto return_error;
+
+compute_result:
+    *result = area;
+    *abserr = errsum;
+return_error:
+    if (ier > 2)
+        ier--;
+    return map_ier(ier);
+}
+
+static int check_opts(const qm_adapt_opts *o, double a, double b)
+{
+    if (isnan(o->epsabs) || isnan(o->epsrel) || isnan(a) || isnan(b))
+        return QM_EINVAL;
+    if (o->epsabs < 0 || o->epsrel < 0)
+        return QM_EINVAL;
+    /* GSL: epsabs <= 0 and epsrel < 50 eps is GSL_EBADTOL */
+    if (o->epsabs <= 0 && o->epsrel < 50 * DBL_EPSILON)
+        return QM_EINVAL;
+    if ((unsigned)o->method > QM_ADAPT_TANH_SINH)
+        return QM_EINVAL;
+    if (o->key != 0 && o->key != 15 && o->key != 21 && o->key != 31
+        && o->key != 41 && o->key != 51 && o->key != 61)
+        return QM_EINVAL;
+    if (o->nbreakpoints > 0) {
+        if (!o->breakpoints || !isfinite(a) || !isfinite(b))
+            return QM_EINVAL;
+        const double lo = a < b ? a : b, hi = a < b ? b : a;
+        for (size_t i = 0; i < o->nbreakpoints; i++) {
+            const double p = o->breakpoints[i];
+            if (!(p > lo && p < hi))
+                return QM_EINVAL;
+            if (i > 0 && !(p > o->breakpoints[i - 1]))
+                return QM_EINVAL;
+        }
+    }
+    return QM_SUCCESS;
+}
+
+/* Tanh-sinh with breakpoints: the rule on each segment (singularities at
+ * its ends are what it handles best), in order, each to max(epsabs / m,
+ * epsrel |I_segment|) with m segments; values and estimates add up (in
+ * segment order, so deterministic); the first failing segment's status is
+ * returned, a worse numerical status otherwise. */
+static int tanh_sinh_pieces(const qm_exec *ex, qm_batch_fn f, void *data,
+                            double a, double b, const qm_adapt_opts *opts,
+                            qm_result *res, qm_adapt_info *info)
+{
+    const double sign = a > b ? -1.0 : 1.0;
+    const double lo = a > b ? b : a, hi = a > b ? a : b;
+    const size_t m = opts->nbreakpoints + 1;
+    qm_adapt_opts o = *opts;
+    o.breakpoints = NULL;
+    o.nbreakpoints = 0;
+    o.epsabs = opts->epsabs / (double)m;
+    double value = 0, err = 0;
+    int64_t evals = 0;
+    size_t levels = 0, steps = 0;
+    int status = QM_SUCCESS;
+    for (size_t i = 0; i < m; i++) {
+        const double s0 = i == 0 ? lo : opts->breakpoints[i - 1];
+        const double s1 = i == m - 1 ? hi : opts->breakpoints[i];
+        qm_result r;
+        qm_adapt_info in = {0, 0};
+        const int st = qm__tanh_sinh(ex, f, data, s0, s1, &o, &r, &in);
+        evals += r.evaluations;
+        steps += in.steps;
+        if (in.subregions > levels)
+            levels = in.subregions;
+        if (st == QM_ENONFINITE || st == QM_EUSER || st == QM_ENOMEM) {
+            res->value = res->abserr = NAN;
+            res->fail_x = r.fail_x;
+            res->user_status = r.user_status;
+            res->evaluations = evals;
+            status = st;
+            break;
+        }
+        if (st != QM_SUCCESS && status == QM_SUCCESS)
+            status = st;
+        value += r.value;
+        err += r.abserr;
+    }
+    if (info) {
+        info->subregions = levels;
+        info->steps = steps;
+    }
+    if (status == QM_ENONFINITE || status == QM_EUSER || status == QM_ENOMEM)
+        return status;
+    res->value = sign * value;
+    res->abserr = err;
+    res->evaluations = evals;
+    return status;
+}
+
+int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
+                          double a, double b, const qm_adapt_opts *opts,
+                          qm_result *res, qm_adapt_info *info)
+{
+    if (info) {
+        info->subregions = 0;
+        info->steps = 0;
+    }
+    if (!res)
+        return QM_EINVAL;
+    res->value = NAN;
+    res->abserr = NAN;
+    res->evaluations = 0;
+    res->fail_x = NAN;
+    res->user_status = 0;
+    if (!ex || !f || !opts)
+        return QM_EINVAL;
+    int st = check_opts(opts, a, b);
+    if (st != QM_SUCCESS)
+        return st;
+    if (a == b) {
+        res->value = 0.0;
+        res->abserr = 0.0;
+        return QM_SUCCESS;
+    }
+    if (opts->method == QM_ADAPT_TANH_SINH)
+        return opts->nbreakpoints ? tanh_sinh_pieces(ex, f, data, a, b, opts,
+                                                     res, info)
+                                  : qm__tanh_sinh(ex, f, data, a, b, opts,
+                                                  res, info);
+
+    /* a > b: integrate over [b, a] and negate (breakpoints are ascending
+     * inside (min(a, b), max(a, b)) either way) */
+    double sign = 1.0, lo = a, hi = b;
+    if (a > b) {
+        sign = -1.0;
+        lo = b;
+        hi = a;
+    }
+    run_state s;
+    memset(&s, 0, sizeof s);
+    s.ex = ex;
+    s.prob.f = f;
+    s.prob.data = data;
+    s.fail_x = NAN;
+    gk_rule rule;
+    int key = opts->key;
+    double t0 = lo, t1 = hi;
+    if (isinf(lo) || isinf(hi)) {
+        if (isinf(lo) && isinf(hi)) {
+            s.prob.map = MAP_BOTH;
+        } else if (isinf(hi)) {
+            s.prob.map = MAP_UPPER;
+            s.prob.bound = lo;
+        } else {
+            s.prob.map = MAP_LOWER;
+            s.prob.bound = hi;
+        }
+        t0 = 0.0;
+        t1 = 1.0;
+        if (key == 0)
+            key = 15;
+    }
+    if (key == 0)
+        key = 21;
+    rule.key = key;
+    rule.m = (key + 1) / 2;
+    qm_gauss_kronrod(key, rule.x, rule.wk, rule.wg);
+    s.prob.rule = &rule;
+    s.per_rule = key * (s.prob.map == MAP_BOTH ? 2 : 1);
+    const size_t limit = opts->limit ? opts->limit : 1000;
+    const size_t npts = opts->nbreakpoints + 1;
+    double *pts = malloc((npts + 1) * sizeof *pts);
+    s.out = malloc(2 * QM_ADAPT_BATCH * sizeof *s.out);
+    s.sel = malloc(QM_ADAPT_BATCH * sizeof *s.sel);
+    const size_t cap = npts + 2 * QM_ADAPT_BATCH;
+    if (!pts || !s.out || !s.sel || ws_init(&s.w, cap) != QM_SUCCESS) {
+        free(pts); free(s.out); free(s.sel); ws_free(&s.w);
+        res->value = NAN;
+        return QM_ENOMEM;
+    }
+    pts[0] = t0;
+    for (size_t i = 0; i < opts->nbreakpoints; i++)
+        pts[i + 1] = opts->breakpoints[i];
+    pts[npts] = t1;
+    double result = NAN, abserr = NAN;
+    st = adapt_run(&s, pts, npts, opts->epsabs, opts->epsrel, limit,
+                   opts->method == QM_ADAPT_QAGS, &result, &abserr);
+    res->evaluations = s.evals;
+    if (st == QM_ENONFINITE || st == QM_EUSER || st == QM_ENOMEM) {
+        res->value = NAN;
+        res->abserr = NAN;
+        res->fail_x = s.fail_x;
+        res->user_status = s.user_status;
+    } else {
+        res->value = sign * result;
+        res->abserr = abserr;
+    }
+    if (info) {
+        info->subregions = s.w.n;
+        info->steps = s.steps;
+    }
+    free(pts); free(s.out); free(s.sel); ws_free(&s.w);
+    return st;
+}

@@ -1,0 +1,401 @@
+/*
+ * Monte Carlo and quasi-Monte Carlo cubature (qm_cubature with
+ * QM_CUBATURE_MC / QM_CUBATURE_QMC), bitwise reproducible for any executor.
+ *
+ * MC.  Sample i (0 <= i < N) is a point whose coordinates come from
+ * Random123's Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC'11) with key =
+ * seed and counter = (i mod 2^32, i div 2^32, draw j, stream tag): each
+ * call gives four 32-bit words, two uniform doubles of 53 bits each
+ * (u = (k + 1/2) 2^-53 with k = (w0 >> 5) 2^26 + (w1 >> 6), so u lies in
+ * (0, 1) and never hits a face of the box).  A sample is thus a pure
+ * function of (seed, i), not of who draws it.  Samples are cut into blocks
+ * of QM_MC_BLOCK (boundaries depend on N only); each block's sum and
+ * centred sum of squares are computed in sample order and stored in place;
+ * the value is the exact (qm_sacc) sum of block sums and the variance
+ * comes from combining the blocks' (count, mean, M2) in block order (Chan,
+ * Golub, LeVeque 1979).  err = V s / sqrt(N), one standard error.
+ *
+ * QMC.  n = N / QM_QMC_REPLICAS points of GSL's Sobol sequence (dim <= 40,
+ * gsl_qrng_sobol), each replica r shifted modulo 1 by its own uniform
+ * vector (Cranley-Patterson rotation; shifts from Philox with key = seed,
+ * counter = (r, draw, 0, QMC tag)).  The replicas are independent unbiased
+ * estimates; the value is their mean and err their standard error,
+ * sd / sqrt(R).  GSL's generator has no skip-ahead, so the points are
+ * generated serially in chunks of QM_QMC_CHUNK (a fixed order: the same
+ * bits whoever evaluates them) and each chunk is evaluated in parallel in
+ * tasks (replica, sub-block of QM_QMC_BLOCK points); task sums are added in
+ * task order into exact per-replica accumulators.
+ *
+ * Failures: a task that sees a nonzero return or a non-finite value
+ * reports it; the lowest failing task is always run by the chunk loop, so
+ * the report (status, first coordinate of the first bad point) does not
+ * depend on the workers either.
+ */
+#include "config.h"
+#include "core/internal.h"
+#include "core/adapt.h"
+#include "quadmap_adapt.h"
+
+#include <Random123/philox.h>
+#include <gsl/gsl_qrng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QM_MC_BLOCK 2048
+#define QM_MC_DEFAULT_SAMPLES 1000000ULL
+#define QM_QMC_REPLICAS 16
+#define QM_QMC_CHUNK 16384
+#define QM_QMC_BLOCK 1024
+#define QM_QMC_MAX_DIM 40 /* GSL's Sobol tables */
+
+/* Stream tags (the counter's last word) keep MC samples and QMC shifts
+ * apart for the same seed. */
+#define TAG_MC 0x4d43u  /* "MC" */
+#define TAG_QMC 0x514du /* "QM" */
+
+
+/* Uniform doubles in (0, 1) from (seed, a, b, tag): out[0..1]. */
+static void philox_uniform2(uint64_t seed, uint32_t a, uint32_t b,
+                            uint32_t c, uint32_t tag, double out[2])
+{
+    philox4x32_ctr_t ctr = {{a, b, c, tag}};
+    philox4x32_key_t key = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+    philox4x32_ctr_t r = philox4x32(ctr, key);
+    for (int i = 0; i < 2; i++) {
+        const uint64_t k = ((uint64_t)(r.v[2 * i] >> 5) << 26)
+                           | (uint64_t)(r.v[2 * i + 1] >> 6);
+        out[i] = ((double)k + 0.5) * 0x1p-53;
+    }
+}
+
+typedef struct mc_slot {
+    double *x, *fv;
+    int64_t fail_task; /* lowest failing task this worker saw */
+    int fail_status, fail_user;
+    double fail_x;
+} mc_slot;
+
+typedef struct mc_state {
+    unsigned dim, fdim;
+    const double *c, *h; /* centre, half-widths */
+    qm_vector_fn f;
+    void *data;
+    uint64_t seed;
+    size_t maxpts;       /* points per task, at most */
+    mc_slot *slot;
+    int nslots;
+    /* MC */
+    uint64_t N;
+    double *part;        /* per block: fdim sums then fdim M2 */
+    /* QMC */
+    const double *sobol; /* chunk of Sobol points, cn x dim */
+    size_t cn, nsub;     /* points in the chunk, sub-blocks per replica */
+    const double *shift; /* R x dim */
+    double *tsum;        /* per task of the chunk: fdim sums */
+} mc_state;
+
+static int mc_init(void *ctx, int worker)
+{
+    mc_state *s = ctx;
+    mc_slot *sl = &s->slot[worker];
+    if (sl->x)
+        return QM_SUCCESS;
+    sl->x = malloc(s->maxpts * s->dim * sizeof *sl->x);
+    sl->fv = malloc(s->maxpts * s->fdim * sizeof *sl->fv);
+    return sl->x && sl->fv ? QM_SUCCESS : QM_ENOMEM;
+}
+
+/* Evaluate n points in sl->x; QM_SUCCESS or the failure, recorded for task
+ * t in the slot. */
+static int mc_eval(mc_state *s, mc_slot *sl, size_t n, int64_t t)
+{
+    const int us = s->f(n, s->dim, sl->x, s->fdim, sl->fv, s->data);
+    int st = QM_SUCCESS;
+    double fx = NAN;
+    if (us != 0)
+        st = QM_EUSER;
+    else
+        for (size_t i = 0; i < n * s->fdim; i++)
+            if (!isfinite(sl->fv[i])) {
+                st = QM_ENONFINITE;
+                fx = sl->x[(i / s->fdim) * s->dim];
+                break;
+            }
+    if (st != QM_SUCCESS && t < sl->fail_task) {
+        sl->fail_task = t;
+        sl->fail_status = st;
+        sl->fail_user = st == QM_EUSER ? us : 0;
+        sl->fail_x = fx;
+    }
+    return st;
+}
+
+static int mc_body(void *ctx, int worker, int64_t lo, int64_t hi,
+                   int64_t *fail_at)
+{
+    mc_state *s = ctx;
+    mc_slot *sl = &s->slot[worker];
+    const unsigned d = s->dim, fd = s->fdim;
+    for (int64_t b = lo; b < hi; b++) {
+        const uint64_t i0 = (uint64_t)b * QM_MC_BLOCK;
+        const size_t n = s->N - i0 < QM_MC_BLOCK ? (size_t)(s->N - i0)
+                                                 : QM_MC_BLOCK;
+        for (size_t p = 0; p < n; p++) {
+            const uint64_t i = i0 + p;
+            double *x = sl->x + p * d;
+            for (unsigned j = 0; j < d; j += 2) {
+                double u[2];
+                philox_uniform2(s->seed, (uint32_t)i, (uint32_t)(i >> 32),
+                                j / 2, TAG_MC, u);
+                x[j] = s->c[j] + (2 * u[0] - 1) * s->h[j];
+                if (j + 1 < d)
+                    x[j + 1] = s->c[j + 1] + (2 * u[1] - 1) * s->h[j + 1];
+            }
+        }
+        const int st = mc_eval(s, sl, n, b);
+        if (st != QM_SUCCESS) {
+            *fail_at = b;
+            return st;
+        }
+        double *sum = s->part + (size_t)b * 2 * fd, *m2 = sum + fd;
+        for (unsigned k = 0; k < fd; k++) {
+            double a = 0;
+            for (size_t p = 0; p < n; p++)
+                a += sl->fv[p * fd + k];
+            const double mean = a / (double)n;
+            double q = 0;
+            for (size_t p = 0; p < n; p++) {
+                const double e = sl->fv[p * fd + k] - mean;
+                q += e * e;
+            }
+            sum[k] = a;
+            m2[k] = q;
+        }
+    }
+    return QM_SUCCESS;
+}
+
+static int qmc_body(void *ctx, int worker, int64_t lo, int64_t hi,
+                    int64_t *fail_at)
+{
+    mc_state *s = ctx;
+    mc_slot *sl = &s->slot[worker];
+    const unsigned d = s->dim, fd = s->fdim;
+    for (int64_t t = lo; t < hi; t++) {
+        const size_t r = (size_t)t / s->nsub, sb = (size_t)t % s->nsub;
+        const size_t p0 = sb * QM_QMC_BLOCK;
+        const size_t n = s->cn - p0 < QM_QMC_BLOCK ? s->cn - p0 : QM_QMC_BLOCK;
+        const double *sh = s->shift + r * d;
+        for (size_t p = 0; p < n; p++) {
+            const double *q = s->sobol + (p0 + p) * d;
+            double *x = sl->x + p * d;
+            for (unsigned j = 0; j < d; j++) {
+                double y = q[j] + sh[j];
+                if (y >= 1)
+                    y -= 1;
+                x[j] = s->c[j] + (2 * y - 1) * s->h[j];
+            }
+        }
+        const int st = mc_eval(s, sl, n, t);
+        if (st != QM_SUCCESS) {
+            *fail_at = t;
+            return st;
+        }
+        for (unsigned k = 0; k < fd; k++) {
+            double a = 0;
+            for (size_t p = 0; p < n; p++)
+                a += sl->fv[p * fd + k];
+            s->tsum[(size_t)t * fd + k] = a;
+        }
+    }
+    return QM_SUCCESS;
+}
+
+static void loop_setup(qm_loop *loop, const qm_exec *ex, mc_state *s,
+                       int64_t n, int qmc)
+{
+    memset(loop, 0, sizeof *loop);
+    loop->n = n;
+    loop->schedule = ex->schedule == QM_SCHEDULE_AUTO ? QM_SCHEDULE_STATIC
+                                                      : ex->schedule;
+    loop->grab = ex->chunk;
+    loop->piece = 1;
+    loop->ctx = s;
+    loop->init = mc_init;
+    loop->body = qmc ? qmc_body : mc_body;
+}
+
+/* Run the loop; on failure report the lowest failing task's details. */
+static int run_loop(const qm_exec *ex, mc_state *s, const qm_loop *loop,
+                    qm_cubature_info *info)
+{
+    for (int w = 0; w < s->nslots; w++)
+        s->slot[w].fail_task = INT64_MAX;
+    const int st = qm__loop_run(ex, loop);
+    if (st == QM_SUCCESS || st == QM_ENOMEM)
+        return st;
+    const mc_slot *best = NULL;
+    for (int w = 0; w < s->nslots; w++)
+        if (s->slot[w].fail_task != INT64_MAX
+            && (!best || s->slot[w].fail_task < best->fail_task))
+            best = &s->slot[w];
+    if (!best)
+        return st;
+    info->fail_x0 = best->fail_x;
+    info->user_status = best->fail_user;
+    return best->fail_status;
+}
+
+static int run_mc(const qm_exec *ex, mc_state *s, double vol, double *val,
+                  double *err, qm_cubature_info *info)
+{
+    const unsigned fd = s->fdim;
+    const uint64_t nblk = (s->N + QM_MC_BLOCK - 1) / QM_MC_BLOCK;
+    s->part = malloc((size_t)nblk * 2 * fd * sizeof *s->part);
+    qm_sacc *acc = malloc(sizeof *acc);
+    if (!s->part || !acc) {
+        free(s->part);
+        free(acc);
+        return QM_ENOMEM;
+    }
+    qm_loop loop;
+    loop_setup(&loop, ex, s, (int64_t)nblk, 0);
+    int st = run_loop(ex, s, &loop, info);
+    info->evaluations = (int64_t)s->N;
+    if (st == QM_SUCCESS)
+        for (unsigned k = 0; k < fd; k++) {
+            /* value: exact sum of block sums; variance: blocks combined in
+             * block order */
+            qm__sacc_init(acc);
+            double cnt = 0, mean = 0, m2 = 0;
+            for (uint64_t b = 0; b < nblk; b++) {
+                const double *sum = s->part + (size_t)b * 2 * fd;
+                const double nb = (double)(b + 1 < nblk ? QM_MC_BLOCK
+                                                        : s->N - b * QM_MC_BLOCK);
+                qm__sacc_add(acc, sum[k]);
+                const double mb = sum[k] / nb, delta = mb - mean;
+                const double ntot = cnt + nb;
+                mean += delta * (nb / ntot);
+                m2 += sum[fd + k] + delta * delta * (cnt * nb / ntot);
+                cnt = ntot;
+            }
+            const double N = (double)s->N;
+            val[k] = vol * (qm__sacc_round(acc) / N);
+            err[k] = s->N > 1 ? vol * sqrt(m2 / (N - 1) / N) : INFINITY;
+        }
+    free(s->part);
+    free(acc);
+    return st;
+}
+
+static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
+                   double *err, qm_cubature_info *info)
+{
+    const unsigned d = s->dim, fd = s->fdim;
+    const uint64_t n = s->N / QM_QMC_REPLICAS ? s->N / QM_QMC_REPLICAS : 1;
+    const size_t R = QM_QMC_REPLICAS;
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, d);
+    double *sobol = malloc((size_t)QM_QMC_CHUNK * d * sizeof *sobol);
+    double *shift = malloc(R * d * sizeof *shift);
+    const size_t maxtask = R * (QM_QMC_CHUNK / QM_QMC_BLOCK);
+    s->tsum = malloc(maxtask * fd * sizeof *s->tsum);
+    qm_sacc *acc = malloc(R * fd * sizeof *acc);
+    int st = QM_SUCCESS;
+    if (!q || !sobol || !shift || !s->tsum || !acc)
+        st = QM_ENOMEM;
+    if (st == QM_SUCCESS) {
+        for (size_t r = 0; r < R; r++)
+            for (unsigned j = 0; j < d; j += 2) {
+                double u[2];
+                philox_uniform2(s->seed, (uint32_t)r, j / 2, 0, TAG_QMC, u);
+                shift[r * d + j] = u[0];
+                if (j + 1 < d)
+                    shift[r * d + j + 1] = u[1];
+            }
+        for (size_t i = 0; i < R * fd; i++)
+            qm__sacc_init(&acc[i]);
+        s->sobol = sobol;
+        s->shift = shift;
+    }
+    for (uint64_t done = 0; st == QM_SUCCESS && done < n;) {
+        s->cn = n - done < QM_QMC_CHUNK ? (size_t)(n - done) : QM_QMC_CHUNK;
+        for (size_t p = 0; p < s->cn; p++)
+            gsl_qrng_get(q, sobol + p * d);
+        s->nsub = (s->cn + QM_QMC_BLOCK - 1) / QM_QMC_BLOCK;
+        qm_loop loop;
+        loop_setup(&loop, ex, s, (int64_t)(R * s->nsub), 1);
+        st = run_loop(ex, s, &loop, info);
+        if (st != QM_SUCCESS)
+            break;
+        for (size_t t = 0; t < R * s->nsub; t++)
+            for (unsigned k = 0; k < fd; k++)
+                qm__sacc_add(&acc[(t / s->nsub) * fd + k], s->tsum[t * fd + k]);
+        done += s->cn;
+    }
+    info->evaluations = (int64_t)(n * R);
+    if (st == QM_SUCCESS)
+        for (unsigned k = 0; k < fd; k++) {
+            double m[QM_QMC_REPLICAS], mean = 0, ss = 0;
+            for (size_t r = 0; r < R; r++) {
+                m[r] = qm__sacc_round(&acc[r * fd + k]) / (double)n;
+                mean += m[r];
+            }
+            mean /= (double)R;
+            for (size_t r = 0; r < R; r++)
+                ss += (m[r] - mean) * (m[r] - mean);
+            val[k] = vol * mean;
+            err[k] = vol * sqrt(ss / (double)(R - 1) / (double)R);
+        }
+    if (q)
+        gsl_qrng_free(q);
+    free(sobol);
+    free(shift);
+    free(s->tsum);
+    free(acc);
+    return st;
+}
+
+int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
+                    unsigned dim, const double *xmin, const double *xmax,
+                    unsigned fdim, const qm_cubature_opts *opts, double *val,
+                    double *err, qm_cubature_info *info)
+{
+    const int qmc = opts->method == QM_CUBATURE_QMC;
+    if (qmc && dim > QM_QMC_MAX_DIM)
+        return QM_EINVAL;
+    mc_state s;
+    memset(&s, 0, sizeof s);
+    s.dim = dim;
+    s.fdim = fdim;
+    s.f = f;
+    s.data = data;
+    s.seed = opts->seed;
+    s.N = opts->max_eval ? opts->max_eval : QM_MC_DEFAULT_SAMPLES;
+    s.maxpts = qmc ? QM_QMC_BLOCK : QM_MC_BLOCK;
+    double *ch = malloc(2 * (size_t)dim * sizeof *ch);
+    qm_loop probe;
+    loop_setup(&probe, ex, &s, INT64_MAX / 2, qmc);
+    s.nslots = qm__loop_workers(ex, &probe);
+    s.slot = calloc((size_t)s.nslots, sizeof *s.slot);
+    int st = QM_ENOMEM;
+    if (ch && s.slot) {
+        double vol = 1;
+        for (unsigned j = 0; j < dim; j++) {
+            ch[j] = 0.5 * xmin[j] + 0.5 * xmax[j];
+            ch[dim + j] = 0.5 * xmax[j] - 0.5 * xmin[j];
+            vol *= 2 * ch[dim + j];
+        }
+        s.c = ch;
+        s.h = ch + dim;
+        st = qmc ? run_qmc(ex, &s, vol, val, err, info)
+                 : run_mc(ex, &s, vol, val, err, info);
+    }
+    for (int w = 0; s.slot && w < s.nslots; w++) {
+        free(s.slot[w].x);
+        free(s.slot[w].fv);
+    }
+    free(s.slot);
+    free(ch);
+    return st;
+}
