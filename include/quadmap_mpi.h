@@ -21,6 +21,7 @@
 #include <mpi.h>
 
 #include "quadmap.h"
+#include "quadmap_adapt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,6 +85,26 @@ int qm_mpi_integrate(qm_mpi *m, const qm_exec *ex, qm_batch_fn f, void *data,
  * @return the agreed status.
  */
 int qm_mpi_agree(qm_mpi *m, int status, int *rank);
+
+/**
+ * @brief Distributed ::qm_integrate_adaptive (QAG / QAGS, with breakpoints
+ *        and infinite ranges).  Collective: every rank passes the same f,
+ *        bounds and options.
+ *
+ * Each step's batch of Gauss-Kronrod rules is split over the ranks (each
+ * with its local executor) and gathered on every rank with one
+ * MPI_Allgatherv; every rank then runs the same deterministic driver, so the
+ * result, status and failure details are bitwise identical on every rank
+ * and to the single-process call.  Ranks must share one floating-point
+ * format.
+ * @return as ::qm_integrate_adaptive, the same on every rank;
+ *         ::QM_EINVAL also when the ranks' scalar arguments differ;
+ *         ::QM_ENOTSUP for ::QM_ADAPT_TANH_SINH (not distributed yet).
+ */
+int qm_mpi_integrate_adaptive(qm_mpi *m, const qm_exec *ex, qm_batch_fn f,
+                              void *data, double a, double b,
+                              const qm_adapt_opts *opts, qm_result *res,
+                              qm_adapt_info *info);
 
 /* ------------------------------------------------------------------------ */
 /** @name Distributed map kernels

@@ -46,6 +46,21 @@ ref=$(cat "$OUT")
 OMP_NUM_THREADS=1 run_mpi 16 -q -r gauss:3 -n 5000011
 check "np=16 (oversubscribed): same bits" [ "$rc" -eq 0 ] && [ "$(cat "$OUT")" = "$ref" ]
 
+# --- the adaptive rule over ranks: same bits ------------------------------
+for args in "--rule adaptive exp(-x^2)*cos(5*x) -inf inf" \
+            "--rule adaptive:gk31 1/((x-0.3)^2+1e-6)+sin(200*x) 0 1"; do
+    # shellcheck disable=SC2086
+    run_cli -q -t 1 $args
+    ref=$(cat "$OUT")
+    for np in 2 3 4; do
+        # shellcheck disable=SC2086
+        run_mpi "$np" -q -t 1 $args
+        check "adaptive np=$np: bits equal the serial run ($ref)" [ "$rc" -eq 0 ] && [ "$(cat "$OUT")" = "$ref" ]
+    done
+done
+run_mpi 2 --rule tanh-sinh 'sqrt(x)' 0 1
+check "tanh-sinh under MPI: exit 2, one line" [ "$rc" -eq 2 ] && [ "$(ours)" -eq 1 ]
+
 # --- one report with the MPI fields --------------------------------------
 run_mpi 3 --format json -t 2 -n 1e6
 check "exit 0" [ "$rc" -eq 0 ]

@@ -202,6 +202,127 @@ static void bad_arguments_on_any_rank_fail_everywhere(void)
     qm_exec_free(ex);
 }
 
+/* ------------------------------------------------------ adaptive 1-D */
+
+static int f_gauss(size_t n, const double *x, double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++)
+        y[i] = exp(-x[i] * x[i]) * cos(5 * x[i]);
+    return 0;
+}
+
+static int f_invsqrt(size_t n, const double *x, double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++)
+        y[i] = log(x[i]) / sqrt(x[i]);
+    return 0;
+}
+
+/* GSL's qagp test f454: x^3 log|(x^2-1)(x^2-2)| on [0, 3] */
+static int f454(size_t n, const double *x, double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++) {
+        const double x2 = x[i] * x[i];
+        y[i] = x2 * x[i] * log(fabs((x2 - 1) * (x2 - 2)));
+    }
+    return 0;
+}
+
+static int f_peaks(size_t n, const double *x, double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++)
+        y[i] = 1 / ((x[i] - 0.3) * (x[i] - 0.3) + 1e-6) + sin(200 * x[i]);
+    return 0;
+}
+
+static void adaptive_is_bitwise_the_single_process_result(void)
+{
+    static const double bp454[] = {1.0, 1.4142135623730951};
+    struct { qm_batch_fn f; double a, b; const double *bp; size_t nbp; } cases[] = {
+        {f_gauss, -INFINITY, INFINITY, NULL, 0},
+        {f_invsqrt, 0.0, 1.0, NULL, 0},
+        {f454, 0.0, 3.0, bp454, 2},
+        {f_peaks, 0.0, 1.0, NULL, 0},
+        {f_peaks, 1.0, 0.0, NULL, 0},
+    };
+    qm_exec *serial = qmt_serial();
+    for (int threads = 1; threads <= 2; threads++) {
+        qm_exec *local = threads == 1 ? qmt_serial()
+                                      : qmt_openmp(2, QM_SCHEDULE_DYNAMIC, 1);
+        if (!local)
+            continue;
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+            for (int method = 0; method <= 1; method++) {
+                qm_adapt_opts o;
+                memset(&o, 0, sizeof o);
+                o.epsrel = 1e-10;
+                o.method = method == 0 ? QM_ADAPT_QAGS : QM_ADAPT_QAG;
+                o.breakpoints = cases[c].bp;
+                o.nbreakpoints = cases[c].nbp;
+                qm_result ref, got;
+                qm_adapt_info iref, igot;
+                int s0 = qm_integrate_adaptive(serial, cases[c].f, NULL, cases[c].a,
+                                               cases[c].b, &o, &ref, &iref);
+                int s1 = qm_mpi_integrate_adaptive(ctx, local, cases[c].f, NULL,
+                                                   cases[c].a, cases[c].b, &o,
+                                                   &got, &igot);
+                QMT_CHECK(s0 == s1, "case %zu method %d: status %d vs %d", c,
+                          method, s0, s1);
+                QMT_CHECK(qmt_same_result(&ref, &got) &&
+                              iref.subregions == igot.subregions,
+                          "case %zu method %d np=%d t=%d: %.17g +- %.3g (%lld) vs "
+                          "%.17g +- %.3g (%lld)", c, method, size, threads,
+                          ref.value, ref.abserr, (long long)ref.evaluations,
+                          got.value, got.abserr, (long long)got.evaluations);
+            }
+        qm_exec_free(local);
+    }
+    qm_exec_free(serial);
+}
+
+static int nan_near_07(size_t n, const double *x, double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.7 && x[i] < 0.70001 ? NAN : 1 / (x[i] + 0.01);
+    return 0;
+}
+
+static void adaptive_failures_and_bad_arguments_are_collective(void)
+{
+    qm_exec *ex = qmt_serial();
+    qm_adapt_opts o;
+    memset(&o, 0, sizeof o);
+    o.epsrel = 1e-12;
+    qm_result ref, got;
+    int s0 = qm_integrate_adaptive(ex, nan_near_07, NULL, 0, 1, &o, &ref, NULL);
+    int s1 = qm_mpi_integrate_adaptive(ctx, ex, nan_near_07, NULL, 0, 1, &o, &got, NULL);
+    QMT_CHECK(s0 == s1, "NaN: status %d vs %d", s0, s1);
+    QMT_CHECK(qmt_same_bits(ref.fail_x, got.fail_x), "fail_x %.17g vs %.17g",
+              ref.fail_x, got.fail_x);
+    /* one rank asks for another tolerance: nobody may hang, all refuse */
+    alarm(60);
+    qm_adapt_opts bad = o;
+    if (rank == size - 1)
+        bad.epsrel = 1e-6;
+    int st = qm_mpi_integrate_adaptive(ctx, ex, f_gauss, NULL, 0, 1, &bad, &got, NULL);
+    QMT_CHECK(size == 1 ? st == QM_SUCCESS : st == QM_EINVAL,
+              "different tolerances on one rank: status %d", st);
+    st = qm_mpi_integrate_adaptive(ctx, rank == 0 ? NULL : ex, f_gauss, NULL, 0, 1,
+                                   &o, &got, NULL);
+    QMT_CHECK(st == QM_EINVAL, "NULL executor on rank 0: status %d", st);
+    alarm(0);
+    qm_adapt_opts ts = o;
+    ts.method = QM_ADAPT_TANH_SINH;
+    st = qm_mpi_integrate_adaptive(ctx, ex, f_gauss, NULL, 0, 1, &ts, &got, NULL);
+    QMT_CHECK(st == QM_ENOTSUP, "tanh-sinh: status %d", st);
+    qm_exec_free(ex);
+}
+
 static void context_duplicates_and_works_on_a_split_communicator(void)
 {
     qm_mpi *m = NULL;
@@ -275,6 +396,11 @@ int main(int argc, char **argv)
                 early_failure_stops_the_whole_job_promptly);
     CU_add_test(e, "bad_arguments_on_any_rank_fail_everywhere",
                 bad_arguments_on_any_rank_fail_everywhere);
+    CU_pSuite ad = qmt_suite("mpi_adaptive");
+    CU_add_test(ad, "adaptive_is_bitwise_the_single_process_result",
+                adaptive_is_bitwise_the_single_process_result);
+    CU_add_test(ad, "adaptive_failures_and_bad_arguments_are_collective",
+                adaptive_failures_and_bad_arguments_are_collective);
     CU_pSuite c = qmt_suite("mpi_context");
     CU_add_test(c, "context_duplicates_and_works_on_a_split_communicator",
                 context_duplicates_and_works_on_a_split_communicator);

@@ -245,8 +245,8 @@ static int run(cli_par *par, const qm_exec *ex, const integrand *ig,
             ao.breakpoints = bp->points;
             ao.nbreakpoints = bp->n;
             fail_rank = -1;
-            status = qm_integrate_adaptive(ex, ig->fn, ig->data, r->a, r->b, &ao,
-                                           &res, &info);
+            status = cli_par_integrate_adaptive(par, ex, ig->fn, ig->data, r->a,
+                                                r->b, &ao, &res, &info);
             r->subregions = (int64_t)info.subregions;
         }
         times[runs++] = now_seconds() - t0;
@@ -457,9 +457,11 @@ static int cli_main(int argc, char **argv, cli_par *par)
     breakpoints bp;
     if (parse_breakpoints(opt.breakpoints, &bp) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    if (opt.method != CLI_METHOD_FIXED && par->size > 1) {
-        cli_usage_error("the adaptive rules do not distribute over MPI ranks yet: "
-                        "run them without mpirun (threads still apply)");
+    if (opt.method != CLI_METHOD_FIXED && opt.method != CLI_METHOD_ADAPTIVE &&
+        par->size > 1) {
+        cli_usage_error("--rule %s does not distribute over MPI ranks yet: run "
+                        "it without mpirun (threads still apply)",
+                        opt.method == CLI_METHOD_TANH_SINH ? "tanh-sinh" : "cubature/mc/qmc");
         return CLI_EXIT_USAGE;
     }
 

@@ -169,6 +169,16 @@ int cli_par_integrate(cli_par *p, const qm_exec *ex, qm_batch_fn f, void *data,
     return qm_mpi_integrate(p->mpi, ex, f, data, a, b, n, rule, res, fail_rank);
 }
 
+int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
+                               void *data, double a, double b,
+                               const qm_adapt_opts *o, qm_result *res,
+                               qm_adapt_info *info)
+{
+    if (p->size == 1)
+        return qm_integrate_adaptive(ex, f, data, a, b, o, res, info);
+    return qm_mpi_integrate_adaptive(p->mpi, ex, f, data, a, b, o, res, info);
+}
+
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex)
 {
     if (p->size > 1)
@@ -254,6 +264,15 @@ int cli_par_integrate(cli_par *p, const qm_exec *ex, qm_batch_fn f, void *data,
     (void)p;
     *fail_rank = -1;
     return qm_integrate(ex, f, data, a, b, n, rule, res);
+}
+
+int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
+                               void *data, double a, double b,
+                               const qm_adapt_opts *o, qm_result *res,
+                               qm_adapt_info *info)
+{
+    (void)p;
+    return qm_integrate_adaptive(ex, f, data, a, b, o, res, info);
 }
 
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex)

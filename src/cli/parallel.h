@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "quadmap.h"
+#include "quadmap_adapt.h"
 
 typedef struct cli_par {
     int rank, size;
@@ -33,6 +34,11 @@ void cli_par_barrier(cli_par *p);
 int cli_par_integrate(cli_par *p, const qm_exec *ex, qm_batch_fn f, void *data,
                       double a, double b, int64_t n, const qm_rule *rule,
                       qm_result *res, int *fail_rank);
+/** qm_integrate_adaptive, or qm_mpi_integrate_adaptive when size > 1. */
+int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
+                               void *data, double a, double b,
+                               const qm_adapt_opts *o, qm_result *res,
+                               qm_adapt_info *info);
 /** The backend name for reports: "openmp", or "mpi+openmp" with ranks. */
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex);
 /** --info: ranks, threads per rank, cores, each rank's host and CPU

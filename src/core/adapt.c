@@ -194,7 +194,7 @@ static int batch_body(void *vctx, int worker, int64_t lo, int64_t hi,
 
 /* Evaluate rules out[0..n) (a, b filled in) on the executor.  Returns the
  * status of the lowest failing rule (its slot has fail_x) or QM_SUCCESS. */
-static int eval_batch(const qm_exec *ex, const problem *p, gk_out *out,
+static int eval_local(const qm_exec *ex, const problem *p, gk_out *out,
                       size_t n, size_t *fail_unit)
 {
     for (size_t i = 0; i < n; i++)
@@ -218,6 +218,43 @@ static int eval_batch(const qm_exec *ex, const problem *p, gk_out *out,
             return out[i].status;
         }
     return st;
+}
+
+/* A process's share of a distributed step: units [lo, hi) on its executor. */
+typedef struct share_ctx {
+    const qm_exec *ex;
+    const problem *p;
+    gk_out *out;
+} share_ctx;
+
+static int share_units(void *vctx, size_t lo, size_t hi)
+{
+    share_ctx *c = vctx;
+    size_t fu;
+    (void)eval_local(c->ex, c->p, c->out + lo, hi - lo, &fu);
+    return QM_SUCCESS; /* failures travel in the slots */
+}
+
+/* eval_local, or spread over processes by dist: after the gather every
+ * process scans the same slots, so the failure found is the same. */
+static int eval_batch(const qm_exec *ex, const qm_distributor *dist,
+                      const problem *p, gk_out *out, size_t n,
+                      size_t *fail_unit)
+{
+    if (!dist)
+        return eval_local(ex, p, out, n, fail_unit);
+    for (size_t i = 0; i < n; i++)
+        out[i].status = QM_SUCCESS;
+    share_ctx c = {ex, p, out};
+    int st = dist->run(dist->dctx, n, out, sizeof *out, share_units, &c);
+    if (st != QM_SUCCESS)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].status != QM_SUCCESS) {
+            *fail_unit = i;
+            return out[i].status;
+        }
+    return QM_SUCCESS;
 }
 
 /* ------------------------------------------------- the interval list */
@@ -458,6 +495,7 @@ static int too_small(double a1, double a2, double b2)
 
 typedef struct run_state {
     const qm_exec *ex;
+    const qm_distributor *dist; /* NULL: this process alone */
     problem prob;
     wspace w;
     gk_out *out;              /* 2 * QM_ADAPT_BATCH slots */
@@ -488,7 +526,7 @@ static int bisect_step(run_state *s, size_t k, int extrapolate,
     size_t fu = 0;
     s->steps++;
     s->evals += (int64_t)(2 * k) * s->per_rule;
-    const int st = eval_batch(s->ex, &s->prob, out, 2 * k, &fu);
+    const int st = eval_batch(s->ex, s->dist, &s->prob, out, 2 * k, &fu);
     if (st != QM_SUCCESS) {
         s->fail_x = out[fu].fail_x;
         s->user_status = out[fu].user_status;
@@ -571,7 +609,7 @@ static int adapt_run(run_state *s, const double *pts, size_t npts,
     size_t fu = 0;
     s->steps++;
     s->evals += (int64_t)npts * s->per_rule;
-    int st = eval_batch(s->ex, &s->prob, init, npts, &fu);
+    int st = eval_batch(s->ex, s->dist, &s->prob, init, npts, &fu);
     if (st != QM_SUCCESS) {
         s->fail_x = init[fu].fail_x;
         s->user_status = init[fu].user_status;
@@ -858,9 +896,22 @@ static int tanh_sinh_pieces(const qm_exec *ex, qm_batch_fn f, void *data,
     return status;
 }
 
+int qm__adapt_check(const qm_adapt_opts *opts, double a, double b)
+{
+    return opts ? check_opts(opts, a, b) : QM_EINVAL;
+}
+
 int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
                           double a, double b, const qm_adapt_opts *opts,
                           qm_result *res, qm_adapt_info *info)
+{
+    return qm__integrate_adaptive_dist(ex, f, data, a, b, opts, res, info, NULL);
+}
+
+int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
+                                double a, double b, const qm_adapt_opts *opts,
+                                qm_result *res, qm_adapt_info *info,
+                                const qm_distributor *dist)
 {
     if (info) {
         info->subregions = 0;
@@ -883,6 +934,8 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
         res->abserr = 0.0;
         return QM_SUCCESS;
     }
+    if (opts->method == QM_ADAPT_TANH_SINH && dist)
+        return QM_ENOTSUP; /* its points are not distributed (yet) */
     if (opts->method == QM_ADAPT_TANH_SINH)
         return opts->nbreakpoints ? tanh_sinh_pieces(ex, f, data, a, b, opts,
                                                      res, info)
@@ -900,6 +953,7 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
     run_state s;
     memset(&s, 0, sizeof s);
     s.ex = ex;
+    s.dist = dist;
     s.prob.f = f;
     s.prob.data = data;
     s.fail_x = NAN;

@@ -10,6 +10,33 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
                   double b, const qm_adapt_opts *opts, qm_result *res,
                   qm_adapt_info *info);
 
+/*
+ * Distribution of a step's units over processes (the MPI layer): run() must
+ * call local(lctx, lo, hi) for this process's share of units [0, n), whose
+ * results land in slots base[lo..hi) of slot_size bytes, and then make every
+ * slot of [0, n) hold the owning process's bytes on every process (e.g. with
+ * MPI_Allgatherv).  Returns QM_SUCCESS or QM_ENOMEM, the same everywhere.
+ */
+typedef int (*qm_local_units_fn)(void *lctx, size_t lo, size_t hi);
+typedef struct qm_distributor {
+    int (*run)(void *dctx, size_t n, void *base, size_t slot_size,
+               qm_local_units_fn local, void *lctx);
+    void *dctx;
+} qm_distributor;
+
+/* qm_integrate_adaptive (QAG / QAGS, not tanh-sinh) whose rule evaluations
+ * are spread by `dist` (NULL: the executor alone).  Every process runs the
+ * same driver on the same gathered rule results, so the partition, the sums
+ * and the result are identical everywhere and to the single-process run. */
+int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
+                                double a, double b, const qm_adapt_opts *opts,
+                                qm_result *res, qm_adapt_info *info,
+                                const qm_distributor *dist);
+
+/* The argument checks of qm_integrate_adaptive (tolerances, bounds,
+ * breakpoints, key, method): QM_SUCCESS or QM_EINVAL. */
+int qm__adapt_check(const qm_adapt_opts *opts, double a, double b);
+
 /* Monte Carlo and quasi-Monte Carlo (montecarlo.c); arguments already
  * checked by qm_cubature. */
 int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
