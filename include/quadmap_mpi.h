@@ -106,6 +106,27 @@ int qm_mpi_integrate_adaptive(qm_mpi *m, const qm_exec *ex, qm_batch_fn f,
                               const qm_adapt_opts *opts, qm_result *res,
                               qm_adapt_info *info);
 
+/**
+ * @brief ::qm_cubature (adaptive, MC and QMC) spread over the ranks
+ *        (collective).
+ *
+ * Every rank passes the same problem (dim, bounds, fdim, options; f and
+ * data computing the same function).  Each step's units (adaptive: tasks of
+ * new regions; MC: blocks of samples; QMC: tasks of a chunk of points) are
+ * split into contiguous shares, evaluated by their rank with its local
+ * executor and gathered on every rank with one MPI_Allgatherv; every rank
+ * then runs the same serial remainder (heap, exact sums, block combination
+ * in order), so val, err, info and the status are bitwise identical on
+ * every rank and to ::qm_cubature on one process, for any rank and thread
+ * count.  Ranks must share one floating-point format.
+ * @return as ::qm_cubature, the same on every rank; ::QM_EINVAL also when
+ *         the ranks' arguments differ.
+ */
+int qm_mpi_cubature(qm_mpi *m, const qm_exec *ex, qm_vector_fn f, void *data,
+                    unsigned dim, const double *xmin, const double *xmax,
+                    unsigned fdim, const qm_cubature_opts *opts, double *val,
+                    double *err, qm_cubature_info *info);
+
 /* ------------------------------------------------------------------------ */
 /** @name Distributed map kernels
  *

@@ -284,6 +284,203 @@ static void adaptive_is_bitwise_the_single_process_result(void)
     qm_exec_free(serial);
 }
 
+/* NaN on (0.6, 0.8): tanh-sinh meets it at its first levels. */
+static int nan_mid(size_t n, const double *x, double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.6 && x[i] < 0.8 ? NAN : 1 / (x[i] + 0.01);
+    return 0;
+}
+
+static void tanh_sinh_is_bitwise_the_single_process_result(void)
+{
+    struct { qm_batch_fn f; double a, b; } cases[] = {
+        {f_gauss, -INFINITY, INFINITY}, {f_gauss, 0.5, INFINITY},
+        {f_invsqrt, 0.0, 1.0},          {f_peaks, 0.0, 1.0},
+        {f_peaks, 1.0, 0.0},            {f_peaks, 0.25, 0.25},
+        {nan_mid, 0.0, 1.0},
+    };
+    qm_exec *serial = qmt_serial();
+    for (int threads = 1; threads <= 2; threads++) {
+        qm_exec *local = threads == 1 ? qmt_serial()
+                                      : qmt_openmp(2, QM_SCHEDULE_DYNAMIC, 1);
+        if (!local)
+            continue;
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            qm_adapt_opts o;
+            memset(&o, 0, sizeof o);
+            o.epsrel = 1e-12;
+            o.method = QM_ADAPT_TANH_SINH;
+            qm_result ref, got;
+            qm_adapt_info iref, igot;
+            int s0 = qm_integrate_adaptive(serial, cases[c].f, NULL, cases[c].a,
+                                           cases[c].b, &o, &ref, &iref);
+            int s1 = qm_mpi_integrate_adaptive(ctx, local, cases[c].f, NULL,
+                                               cases[c].a, cases[c].b, &o, &got,
+                                               &igot);
+            QMT_CHECK(s0 == s1, "tanh-sinh case %zu: status %d vs %d", c, s0, s1);
+            QMT_CHECK(c + 1 < sizeof cases / sizeof cases[0] || s0 == QM_ENONFINITE,
+                      "tanh-sinh NaN case: status %d", s0);
+            QMT_CHECK(qmt_same_result(&ref, &got)
+                          && qmt_same_bits(ref.fail_x, got.fail_x)
+                          && iref.subregions == igot.subregions
+                          && iref.steps == igot.steps,
+                      "tanh-sinh case %zu np=%d t=%d: %.17g +- %.3g (%lld) vs "
+                      "%.17g +- %.3g (%lld)", c, size, threads, ref.value,
+                      ref.abserr, (long long)ref.evaluations, got.value,
+                      got.abserr, (long long)got.evaluations);
+        }
+        qm_exec_free(local);
+    }
+    qm_exec_free(serial);
+}
+
+/* ------------------------------------------------------------ cubature */
+
+/* Genz-like smooth integrands: a product peak and an oscillatory one (the
+ * second component only when fdim is 2). */
+static int genz(size_t n, unsigned dim, const double *x, unsigned fdim,
+                double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++) {
+        const double *p = x + i * dim;
+        double prod = 1, s = 0;
+        for (unsigned j = 0; j < dim; j++) {
+            const double t = p[j] - 0.3 - 0.1 * j;
+            prod *= 1 / (1.0 / 25 + t * t);
+            s += (j + 1) * p[j];
+        }
+        y[i * fdim] = prod;
+        if (fdim > 1)
+            y[i * fdim + 1] = cos(1.5707963267948966 + s);
+    }
+    return 0;
+}
+
+/* NaN at the points with first coordinate in (0.61, 0.62): a failure in
+ * the middle of the work. */
+static int genz_nan(size_t n, unsigned dim, const double *x, unsigned fdim,
+                    double *y, void *d)
+{
+    genz(n, dim, x, fdim, y, d);
+    for (size_t i = 0; i < n; i++)
+        if (x[i * dim] > 0.61 && x[i * dim] < 0.62)
+            y[i * fdim] = NAN;
+    return 0;
+}
+
+static int cubature_case(qm_exec *serial, qm_exec *local, qm_vector_fn f,
+                          const qm_cubature_opts *o, unsigned dim,
+                          unsigned fdim, int threads)
+{
+    const double xmin[4] = {0, 0, 0, 0}, xmax[4] = {1, 1.5, 1, 1};
+    double v0[2], e0[2], v1[2], e1[2];
+    qm_cubature_info i0, i1;
+    int s0 = qm_cubature(serial, f, NULL, dim, xmin, xmax, fdim, o, v0, e0, &i0);
+    int s1 = qm_mpi_cubature(ctx, local, f, NULL, dim, xmin, xmax, fdim, o, v1,
+                             e1, &i1);
+    QMT_CHECK(s0 == s1, "method %d dim %u fdim %u np=%d t=%d: status %d vs %d",
+              (int)o->method, dim, fdim, size, threads, s0, s1);
+    int same = i0.evaluations == i1.evaluations
+               && i0.subregions == i1.subregions
+               && qmt_same_bits(i0.fail_x0, i1.fail_x0)
+               && i0.user_status == i1.user_status;
+    for (unsigned k = 0; k < fdim; k++)
+        same = same && qmt_same_bits(v0[k], v1[k]) && qmt_same_bits(e0[k], e1[k]);
+    QMT_CHECK(same, "method %d dim %u fdim %u np=%d t=%d: %.17g +- %.3g "
+              "(%lld evals, %zu regions) vs %.17g +- %.3g (%lld, %zu)",
+              (int)o->method, dim, fdim, size, threads, v0[0], e0[0],
+              (long long)i0.evaluations, i0.subregions, v1[0], e1[0],
+              (long long)i1.evaluations, i1.subregions);
+    return s0;
+}
+
+static void cubature_is_bitwise_the_single_process_result(void)
+{
+    qm_exec *serial = qmt_serial();
+    for (int threads = 1; threads <= 2; threads++) {
+        qm_exec *local = threads == 1 ? qmt_serial()
+                                      : qmt_openmp(2, QM_SCHEDULE_DYNAMIC, 1);
+        if (!local)
+            continue;
+        qm_cubature_opts o;
+        memset(&o, 0, sizeof o);
+        o.method = QM_CUBATURE_ADAPTIVE;
+        o.epsrel = 1e-7;
+        o.norm = QM_NORM_INDIVIDUAL;
+        for (unsigned fdim = 1; fdim <= 2; fdim++)
+            cubature_case(serial, local, genz, &o, 3, fdim, threads);
+        o.max_eval = 3000; /* the budget ends it */
+        o.epsrel = 1e-14;
+        cubature_case(serial, local, genz, &o, 3, 2, threads);
+        memset(&o, 0, sizeof o);
+        o.method = QM_CUBATURE_MC;
+        o.seed = 12345;
+        o.max_eval = 100001;
+        for (unsigned fdim = 1; fdim <= 2; fdim++)
+            cubature_case(serial, local, genz, &o, 2, fdim, threads);
+        o.max_eval = 20000000; /* several distributed steps */
+        cubature_case(serial, local, genz, &o, 2, 1, threads);
+        o.method = QM_CUBATURE_QMC;
+        o.max_eval = 16 * 40000;
+        for (unsigned fdim = 1; fdim <= 2; fdim++)
+            cubature_case(serial, local, genz, &o, 3, fdim, threads);
+        qm_exec_free(local);
+    }
+    qm_exec_free(serial);
+}
+
+static void cubature_failures_and_bad_arguments_are_collective(void)
+{
+    qm_exec *serial = qmt_serial();
+    qm_exec *local = qmt_openmp(2, QM_SCHEDULE_DYNAMIC, 1);
+    qm_cubature_opts o;
+    memset(&o, 0, sizeof o);
+    o.epsrel = 1e-9;
+    o.max_eval = 2000000;
+    o.seed = 7;
+    for (int m = 0; m <= 2; m++) {
+        o.method = (qm_cubature_method)m;
+        const int st = cubature_case(serial, serial, genz_nan, &o, 3, 2, 1);
+        QMT_CHECK(st == QM_ENONFINITE, "method %d: NaN gave status %d", m, st);
+        if (local)
+            cubature_case(serial, local, genz_nan, &o, 3, 2, 2);
+    }
+    qm_exec_free(local);
+    /* one rank asks for another tolerance or box: nobody hangs, all refuse */
+    alarm(60);
+    const double xmin[3] = {0, 0, 0}, xmax[3] = {1, 1, 1}, xbad[3] = {1, 1, 2};
+    double v[2], e[2];
+    for (int m = 0; m <= 2; m++) {
+        qm_cubature_opts bad = o;
+        bad.method = (qm_cubature_method)m;
+        bad.max_eval = m == QM_CUBATURE_ADAPTIVE ? 0 : 10000;
+        bad.epsrel = 1e-3;
+        if (rank == size - 1)
+            bad.epsrel = 1e-6;
+        int st = qm_mpi_cubature(ctx, serial, genz, NULL, 3, xmin, xmax, 1,
+                                 &bad, v, e, NULL);
+        QMT_CHECK(size == 1 ? st == QM_SUCCESS : st == QM_EINVAL,
+                  "method %d, different epsrel on one rank: status %d", m, st);
+        st = qm_mpi_cubature(ctx, serial, genz, NULL, 3, xmin,
+                             rank == size - 1 ? xbad : xmax, 1, &bad, v, e, NULL);
+        QMT_CHECK(size == 1 ? st == QM_SUCCESS : st == QM_EINVAL,
+                  "method %d, different box on one rank: status %d", m, st);
+        st = qm_mpi_cubature(ctx, rank == 0 ? NULL : serial, genz, NULL, 3,
+                             xmin, xmax, 1, &bad, v, e, NULL);
+        QMT_CHECK(st == QM_EINVAL, "method %d, NULL executor on rank 0: %d",
+                  m, st);
+        st = qm_mpi_cubature(ctx, serial, genz, NULL, rank == 0 ? 2 : 3, xmin,
+                             xmax, 1, &bad, v, e, NULL);
+        QMT_CHECK(size == 1 ? st == QM_SUCCESS : st == QM_EINVAL,
+                  "method %d, different dim on one rank: status %d", m, st);
+    }
+    alarm(0);
+    qm_exec_free(serial);
+}
+
 static int nan_near_07(size_t n, const double *x, double *y, void *d)
 {
     (void)d;
@@ -316,10 +513,13 @@ static void adaptive_failures_and_bad_arguments_are_collective(void)
                                    &o, &got, NULL);
     QMT_CHECK(st == QM_EINVAL, "NULL executor on rank 0: status %d", st);
     alarm(0);
+    static const double half[] = {0.5};
     qm_adapt_opts ts = o;
     ts.method = QM_ADAPT_TANH_SINH;
+    ts.breakpoints = half;
+    ts.nbreakpoints = 1;
     st = qm_mpi_integrate_adaptive(ctx, ex, f_gauss, NULL, 0, 1, &ts, &got, NULL);
-    QMT_CHECK(st == QM_ENOTSUP, "tanh-sinh: status %d", st);
+    QMT_CHECK(st == QM_ENOTSUP, "tanh-sinh with breakpoints: status %d", st);
     qm_exec_free(ex);
 }
 
@@ -401,6 +601,13 @@ int main(int argc, char **argv)
                 adaptive_is_bitwise_the_single_process_result);
     CU_add_test(ad, "adaptive_failures_and_bad_arguments_are_collective",
                 adaptive_failures_and_bad_arguments_are_collective);
+    CU_pSuite cu = qmt_suite("mpi_cubature");
+    CU_add_test(cu, "tanh_sinh_is_bitwise_the_single_process_result",
+                tanh_sinh_is_bitwise_the_single_process_result);
+    CU_add_test(cu, "cubature_is_bitwise_the_single_process_result",
+                cubature_is_bitwise_the_single_process_result);
+    CU_add_test(cu, "cubature_failures_and_bad_arguments_are_collective",
+                cubature_failures_and_bad_arguments_are_collective);
     CU_pSuite c = qmt_suite("mpi_context");
     CU_add_test(c, "context_duplicates_and_works_on_a_split_communicator",
                 context_duplicates_and_works_on_a_split_communicator);

@@ -388,8 +388,9 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
         qm_cubature_info info;
         memset(&info, 0, sizeof info);
         double t0 = now_seconds();
-        int st = qm_cubature(ex, cli_expr_vector, e, (unsigned)dim, lo, hi, 1, &co,
-                             &val, &abserr, &info);
+        cli_par_barrier(par);
+        int st = cli_par_cubature(par, ex, cli_expr_vector, e, (unsigned)dim, lo,
+                                  hi, &co, &val, &abserr, &info);
         double dt = now_seconds() - t0;
         if (dt < best)
             best = dt;
@@ -457,11 +458,10 @@ static int cli_main(int argc, char **argv, cli_par *par)
     breakpoints bp;
     if (parse_breakpoints(opt.breakpoints, &bp) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    if (opt.method != CLI_METHOD_FIXED && opt.method != CLI_METHOD_ADAPTIVE &&
+    if (opt.method == CLI_METHOD_TANH_SINH && opt.breakpoints != NULL &&
         par->size > 1) {
-        cli_usage_error("--rule %s does not distribute over MPI ranks yet: run "
-                        "it without mpirun (threads still apply)",
-                        opt.method == CLI_METHOD_TANH_SINH ? "tanh-sinh" : "cubature/mc/qmc");
+        cli_usage_error("--rule tanh-sinh with --breakpoints does not distribute "
+                        "over MPI ranks yet: run it without mpirun");
         return CLI_EXIT_USAGE;
     }
 

@@ -179,6 +179,17 @@ int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
     return qm_mpi_integrate_adaptive(p->mpi, ex, f, data, a, b, o, res, info);
 }
 
+int cli_par_cubature(cli_par *p, const qm_exec *ex, qm_vector_fn f, void *data,
+                     unsigned dim, const double *xmin, const double *xmax,
+                     const qm_cubature_opts *o, double *val, double *err,
+                     qm_cubature_info *info)
+{
+    if (p->size == 1)
+        return qm_cubature(ex, f, data, dim, xmin, xmax, 1, o, val, err, info);
+    return qm_mpi_cubature(p->mpi, ex, f, data, dim, xmin, xmax, 1, o, val, err,
+                           info);
+}
+
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex)
 {
     if (p->size > 1)
@@ -273,6 +284,15 @@ int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
 {
     (void)p;
     return qm_integrate_adaptive(ex, f, data, a, b, o, res, info);
+}
+
+int cli_par_cubature(cli_par *p, const qm_exec *ex, qm_vector_fn f, void *data,
+                     unsigned dim, const double *xmin, const double *xmax,
+                     const qm_cubature_opts *o, double *val, double *err,
+                     qm_cubature_info *info)
+{
+    (void)p;
+    return qm_cubature(ex, f, data, dim, xmin, xmax, 1, o, val, err, info);
 }
 
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex)

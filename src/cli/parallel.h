@@ -39,6 +39,11 @@ int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
                                void *data, double a, double b,
                                const qm_adapt_opts *o, qm_result *res,
                                qm_adapt_info *info);
+/** qm_cubature, or qm_mpi_cubature when size > 1. */
+int cli_par_cubature(cli_par *p, const qm_exec *ex, qm_vector_fn f, void *data,
+                     unsigned dim, const double *xmin, const double *xmax,
+                     const qm_cubature_opts *o, double *val, double *err,
+                     qm_cubature_info *info);
 /** The backend name for reports: "openmp", or "mpi+openmp" with ranks. */
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex);
 /** --info: ranks, threads per rank, cores, each rank's host and CPU

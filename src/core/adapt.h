@@ -9,6 +9,14 @@
 int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
                   double b, const qm_adapt_opts *opts, qm_result *res,
                   qm_adapt_info *info);
+/* The same with each level's chunks of points spread by `dist` (NULL: the
+ * executor alone; see qm_distributor below): identical results on every
+ * process and to qm__tanh_sinh.  Arguments already checked, a != b. */
+struct qm_distributor;
+int qm__tanh_sinh_dist(const qm_exec *ex, qm_batch_fn f, void *data,
+                       double a, double b, const qm_adapt_opts *opts,
+                       qm_result *res, qm_adapt_info *info,
+                       const struct qm_distributor *dist);
 
 /*
  * Distribution of a step's units over processes (the MPI layer): run() must
@@ -38,10 +46,28 @@ int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
 int qm__adapt_check(const qm_adapt_opts *opts, double a, double b);
 
 /* Monte Carlo and quasi-Monte Carlo (montecarlo.c); arguments already
- * checked by qm_cubature. */
+ * checked by qm_cubature.  dist as for qm__cubature_dist. */
 int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
                     unsigned dim, const double *xmin, const double *xmax,
                     unsigned fdim, const qm_cubature_opts *opts, double *val,
-                    double *err, qm_cubature_info *info);
+                    double *err, qm_cubature_info *info,
+                    const qm_distributor *dist);
+/* The MC/QMC-specific argument check (QMC's dimension limit). */
+int qm__cubature_mc_check(unsigned dim);
+
+/* qm_cubature (every method) whose per-step evaluations (adaptive: tasks of
+ * regions; MC: blocks of samples; QMC: tasks of a chunk) are spread by
+ * `dist` (NULL: the executor alone).  Every process gets every unit's
+ * results and runs the same serial remainder, so the result, error, counts
+ * and failure report are identical everywhere and to qm_cubature. */
+int qm__cubature_dist(const qm_exec *ex, qm_vector_fn f, void *data,
+                      unsigned dim, const double *xmin, const double *xmax,
+                      unsigned fdim, const qm_cubature_opts *opts,
+                      double *val, double *err, qm_cubature_info *info,
+                      const qm_distributor *dist);
+/* The argument checks of qm_cubature on dim, bounds, fdim and opts
+ * (not ex, f, val, err): QM_SUCCESS or QM_EINVAL. */
+int qm__cubature_check(unsigned dim, const double *xmin, const double *xmax,
+                       unsigned fdim, const qm_cubature_opts *opts);
 
 #endif

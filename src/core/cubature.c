@@ -271,7 +271,21 @@ typedef struct cub_state {
     struct cub_slot {
         double *x, *fv, *diff;
     } *slot;
+    /* distributed steps (dist != NULL): tasks [toff, toff + n) of the loop,
+     * and the gathered per-task records (cub_rec + per_task regions of
+     * 2 fdim + 2 doubles: val, err, emax, split) */
+    const qm_distributor *dist;
+    const qm_exec *ex;
+    int64_t toff;
+    unsigned char *dbuf;
+    size_t dslot;
 } cub_state;
+
+/* Header of a task's record in a distributed step. */
+typedef struct cub_rec {
+    int32_t status, user;
+    double x;
+} cub_rec;
 
 static int cub_reserve(cub_state *s, size_t need)
 {
@@ -371,7 +385,8 @@ static int cub_body(void *ctx, int worker, int64_t lo, int64_t hi,
     cub_state *s = ctx;
     struct cub_slot *sl = &s->slot[worker];
     const unsigned d = s->dim, fd = s->fdim;
-    for (int64_t t = lo; t < hi; t++) {
+    for (int64_t t0 = lo; t0 < hi; t0++) {
+        const int64_t t = t0 + s->toff; /* the task in the batch */
         const size_t b0 = (size_t)t * s->per_task;
         const size_t b1 = b0 + s->per_task < s->nbatch ? b0 + s->per_task
                                                        : s->nbatch;
@@ -385,14 +400,14 @@ static int cub_body(void *ctx, int worker, int64_t lo, int64_t hi,
             s->tstat[t] = QM_EUSER;
             s->tuser[t] = us;
             s->tx[t] = NAN;
-            *fail_at = t;
+            *fail_at = t0;
             return QM_EUSER;
         }
         for (size_t i = 0; i < np * fd; i++)
             if (!isfinite(sl->fv[i])) {
                 s->tstat[t] = QM_ENONFINITE;
                 s->tx[t] = sl->x[(i / fd) * d];
-                *fail_at = t;
+                *fail_at = t0;
                 return QM_ENONFINITE;
             }
         for (size_t b = b0; b < b1; b++) {
@@ -424,12 +439,92 @@ static void loop_setup(qm_loop *loop, const qm_exec *ex, cub_state *s,
     loop->body = cub_body;
 }
 
+static double *cub_rec_data(const cub_state *s, size_t t)
+{
+    return (double *)(void *)(s->dbuf + t * s->dslot + sizeof(cub_rec));
+}
+
+/* A process's share of a distributed step: tasks [lo, hi) on its executor,
+ * their results and failures packed into their records. */
+static int cub_share(void *ctx, size_t lo, size_t hi)
+{
+    cub_state *s = ctx;
+    const unsigned fd = s->fdim;
+    qm_loop loop;
+    loop_setup(&loop, s->ex, s, (int64_t)(hi - lo));
+    s->toff = (int64_t)lo;
+    const int st = qm__loop_run(s->ex, &loop);
+    s->toff = 0;
+    int found = 0;
+    for (size_t t = lo; t < hi; t++) {
+        cub_rec rec = {s->tstat[t], 0, NAN};
+        if (rec.status != QM_SUCCESS) {
+            found = 1;
+            rec.user = s->tstat[t] == QM_EUSER ? s->tuser[t] : 0;
+            rec.x = s->tx[t];
+        }
+        memcpy(s->dbuf + t * s->dslot, &rec, sizeof rec);
+        double *o = cub_rec_data(s, t);
+        const size_t b0 = t * s->per_task;
+        const size_t b1 = b0 + s->per_task < s->nbatch ? b0 + s->per_task
+                                                       : s->nbatch;
+        for (size_t b = b0; b < b1; b++, o += 2 * (size_t)fd + 2) {
+            const size_t r = s->batch[b];
+            memcpy(o, s->val + r * fd, fd * sizeof *o);
+            memcpy(o + fd, s->err + r * fd, fd * sizeof *o);
+            o[2 * fd] = s->emax[r];
+            o[2 * fd + 1] = (double)s->split[r];
+        }
+    }
+    if (st != QM_SUCCESS && !found) { /* e.g. no memory: stop everybody */
+        cub_rec rec = {st, 0, NAN};
+        memcpy(s->dbuf + lo * s->dslot, &rec, sizeof rec);
+    }
+    return QM_SUCCESS; /* failures travel in the records */
+}
+
+/* The distributed step: every process ends with every task's results and
+ * scans the same records for the lowest failure. */
+static int cub_eval_dist(cub_state *s, int64_t ntask, qm_cubature_info *info)
+{
+    const unsigned fd = s->fdim;
+    const int st = s->dist->run(s->dist->dctx, (size_t)ntask, s->dbuf,
+                                s->dslot, cub_share, s);
+    if (st != QM_SUCCESS)
+        return st;
+    for (size_t t = 0; t < (size_t)ntask; t++) {
+        cub_rec rec;
+        memcpy(&rec, s->dbuf + t * s->dslot, sizeof rec);
+        if (rec.status != QM_SUCCESS) {
+            info->fail_x0 = rec.x;
+            info->user_status = rec.user;
+            return rec.status;
+        }
+    }
+    for (size_t t = 0; t < (size_t)ntask; t++) {
+        const double *o = cub_rec_data(s, t);
+        const size_t b0 = t * s->per_task;
+        const size_t b1 = b0 + s->per_task < s->nbatch ? b0 + s->per_task
+                                                       : s->nbatch;
+        for (size_t b = b0; b < b1; b++, o += 2 * (size_t)fd + 2) {
+            const size_t r = s->batch[b];
+            memcpy(s->val + r * fd, o, fd * sizeof *o);
+            memcpy(s->err + r * fd, o + fd, fd * sizeof *o);
+            s->emax[r] = o[2 * fd];
+            s->split[r] = (unsigned)o[2 * fd + 1];
+        }
+    }
+    return QM_SUCCESS;
+}
+
 /* Evaluate the batch; on failure fill info from the lowest failing task. */
 static int cub_eval(const qm_exec *ex, cub_state *s, qm_cubature_info *info)
 {
     const int64_t ntask = (int64_t)((s->nbatch + s->per_task - 1) / s->per_task);
     for (int64_t t = 0; t < ntask; t++)
         s->tstat[t] = QM_SUCCESS;
+    if (s->dist)
+        return cub_eval_dist(s, ntask, info);
     qm_loop loop;
     loop_setup(&loop, ex, s, ntask);
     const int st = qm__loop_run(ex, &loop);
@@ -458,7 +553,8 @@ static void sacc_add_region(const cub_state *s, size_t r, qm_sacc *vs,
 static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
                         unsigned dim, const double *xmin, const double *xmax,
                         unsigned fdim, const qm_cubature_opts *opts,
-                        double *val, double *err, qm_cubature_info *info)
+                        double *val, double *err, qm_cubature_info *info,
+                        const qm_distributor *dist)
 {
     const uint64_t max_eval = opts->max_eval ? opts->max_eval
                                              : QM_CUB_DEFAULT_MAX_EVAL;
@@ -471,6 +567,12 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
     gm_weights_init(&s.w, dim);
     s.f = f;
     s.data = data;
+    s.dist = dist;
+    s.ex = ex;
+    s.dslot = sizeof(cub_rec) + s.per_task * (2 * (size_t)fdim + 2) * sizeof(double);
+    s.dslot = (s.dslot + sizeof(double) - 1) / sizeof(double) * sizeof(double);
+    if (dist)
+        s.dbuf = malloc(2 * QM_CUB_POP * s.dslot);
 
     qm_sacc *vs = malloc(2 * (size_t)fdim * sizeof *vs);
     double *vt = malloc(2 * (size_t)fdim * sizeof *vt); /* rounded totals */
@@ -478,7 +580,8 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
     loop_setup(&probe, ex, &s, INT64_MAX / 2);
     s.nslots = qm__loop_workers(ex, &probe);
     s.slot = calloc((size_t)s.nslots, sizeof *s.slot);
-    int st = (vs && vt && s.slot) ? cub_reserve(&s, 1024) : QM_ENOMEM;
+    int st = (vs && vt && s.slot && (s.dbuf || !dist)) ? cub_reserve(&s, 1024)
+                                                       : QM_ENOMEM;
     qm_sacc *es = vs + fdim;
     double *et = vt + fdim;
     uint64_t evals = 0;
@@ -566,6 +669,7 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
         free(s.slot[w].diff);
     }
     free(s.slot);
+    free(s.dbuf);
     free(s.geo);
     free(s.val);
     free(s.err);
@@ -583,6 +687,42 @@ int qm_cubature(const qm_exec *ex, qm_vector_fn f, void *data, unsigned dim,
                 const double *xmin, const double *xmax, unsigned fdim,
                 const qm_cubature_opts *opts, double *val, double *err,
                 qm_cubature_info *info)
+{
+    return qm__cubature_dist(ex, f, data, dim, xmin, xmax, fdim, opts, val,
+                             err, info, NULL);
+}
+
+int qm__cubature_check(unsigned dim, const double *xmin, const double *xmax,
+                       unsigned fdim, const qm_cubature_opts *opts)
+{
+    if (!xmin || !xmax || !opts || fdim == 0 || dim == 0)
+        return QM_EINVAL;
+    for (unsigned j = 0; j < dim; j++)
+        if (!isfinite(xmin[j]) || !isfinite(xmax[j]) || xmin[j] > xmax[j])
+            return QM_EINVAL;
+    switch (opts->method) {
+    case QM_CUBATURE_ADAPTIVE:
+        if (dim < 2 || dim > QM_CUBATURE_MAX_DIM)
+            return QM_EINVAL;
+        if (isnan(opts->epsabs) || isnan(opts->epsrel) || opts->epsabs < 0
+            || opts->epsrel < 0 || (opts->epsabs <= 0 && opts->epsrel <= 0))
+            return QM_EINVAL;
+        if ((unsigned)opts->norm > QM_NORM_LINF)
+            return QM_EINVAL;
+        return QM_SUCCESS;
+    case QM_CUBATURE_MC:
+        return QM_SUCCESS;
+    case QM_CUBATURE_QMC:
+        return qm__cubature_mc_check(dim);
+    }
+    return QM_EINVAL;
+}
+
+int qm__cubature_dist(const qm_exec *ex, qm_vector_fn f, void *data,
+                      unsigned dim, const double *xmin, const double *xmax,
+                      unsigned fdim, const qm_cubature_opts *opts,
+                      double *val, double *err, qm_cubature_info *info,
+                      const qm_distributor *dist)
 {
     qm_cubature_info dummy;
     if (!info)
@@ -609,11 +749,11 @@ int qm_cubature(const qm_exec *ex, qm_vector_fn f, void *data, unsigned dim,
         if ((unsigned)opts->norm > QM_NORM_LINF)
             return QM_EINVAL;
         return cub_adaptive(ex, f, data, dim, xmin, xmax, fdim, opts, val,
-                            err, info);
+                            err, info, dist);
     case QM_CUBATURE_MC:
     case QM_CUBATURE_QMC:
         return qm__cubature_mc(ex, f, data, dim, xmin, xmax, fdim, opts, val,
-                               err, info);
+                               err, info, dist);
     }
     return QM_EINVAL;
 }

@@ -93,7 +93,22 @@ typedef struct mc_state {
     size_t cn, nsub;     /* points in the chunk, sub-blocks per replica */
     const double *shift; /* R x dim */
     double *tsum;        /* per task of the chunk: fdim sums */
+    /* distributed steps (dist != NULL): the loop runs units
+     * [uoff, uoff + n); a step covers units [ubase, ubase + its n), each
+     * with a record (mc_rec, then its 2 fdim (MC) or fdim (QMC) doubles) */
+    const qm_distributor *dist;
+    const qm_exec *ex;
+    int qmc;
+    int64_t uoff, ubase;
+    unsigned char *dbuf;
+    size_t dslot;
 } mc_state;
+
+/* Header of a unit's record in a distributed step. */
+typedef struct mc_rec {
+    int32_t status, user;
+    double x;
+} mc_rec;
 
 static int mc_init(void *ctx, int worker)
 {
@@ -137,7 +152,8 @@ static int mc_body(void *ctx, int worker, int64_t lo, int64_t hi,
     mc_state *s = ctx;
     mc_slot *sl = &s->slot[worker];
     const unsigned d = s->dim, fd = s->fdim;
-    for (int64_t b = lo; b < hi; b++) {
+    for (int64_t b0 = lo; b0 < hi; b0++) {
+        const int64_t b = b0 + s->uoff; /* the block */
         const uint64_t i0 = (uint64_t)b * QM_MC_BLOCK;
         const size_t n = s->N - i0 < QM_MC_BLOCK ? (size_t)(s->N - i0)
                                                  : QM_MC_BLOCK;
@@ -155,7 +171,7 @@ static int mc_body(void *ctx, int worker, int64_t lo, int64_t hi,
         }
         const int st = mc_eval(s, sl, n, b);
         if (st != QM_SUCCESS) {
-            *fail_at = b;
+            *fail_at = b0;
             return st;
         }
         double *sum = s->part + (size_t)b * 2 * fd, *m2 = sum + fd;
@@ -182,7 +198,8 @@ static int qmc_body(void *ctx, int worker, int64_t lo, int64_t hi,
     mc_state *s = ctx;
     mc_slot *sl = &s->slot[worker];
     const unsigned d = s->dim, fd = s->fdim;
-    for (int64_t t = lo; t < hi; t++) {
+    for (int64_t t0 = lo; t0 < hi; t0++) {
+        const int64_t t = t0 + s->uoff; /* the task of the chunk */
         const size_t r = (size_t)t / s->nsub, sb = (size_t)t % s->nsub;
         const size_t p0 = sb * QM_QMC_BLOCK;
         const size_t n = s->cn - p0 < QM_QMC_BLOCK ? s->cn - p0 : QM_QMC_BLOCK;
@@ -199,7 +216,7 @@ static int qmc_body(void *ctx, int worker, int64_t lo, int64_t hi,
         }
         const int st = mc_eval(s, sl, n, t);
         if (st != QM_SUCCESS) {
-            *fail_at = t;
+            *fail_at = t0;
             return st;
         }
         for (unsigned k = 0; k < fd; k++) {
@@ -247,6 +264,87 @@ static int run_loop(const qm_exec *ex, mc_state *s, const qm_loop *loop,
     return best->fail_status;
 }
 
+/* Doubles of a unit's results and where they live. */
+static size_t unit_doubles(const mc_state *s)
+{
+    return (s->qmc ? 1 : 2) * (size_t)s->fdim;
+}
+
+static double *unit_data(const mc_state *s, int64_t u)
+{
+    return s->qmc ? s->tsum + (size_t)u * s->fdim
+                  : s->part + (size_t)u * 2 * s->fdim;
+}
+
+/* A process's share of a distributed step: units ubase + [lo, hi) on its
+ * executor, results and the lowest failure packed into their records. */
+static int mc_share(void *ctx, size_t lo, size_t hi)
+{
+    mc_state *s = ctx;
+    const size_t nd = unit_doubles(s);
+    qm_loop loop;
+    loop_setup(&loop, s->ex, s, (int64_t)(hi - lo), s->qmc);
+    for (int w = 0; w < s->nslots; w++)
+        s->slot[w].fail_task = INT64_MAX;
+    s->uoff = s->ubase + (int64_t)lo;
+    const int st = qm__loop_run(s->ex, &loop);
+    s->uoff = 0;
+    for (size_t u = lo; u < hi; u++) {
+        const mc_rec rec = {QM_SUCCESS, 0, NAN};
+        memcpy(s->dbuf + u * s->dslot, &rec, sizeof rec);
+        memcpy(s->dbuf + u * s->dslot + sizeof rec,
+               unit_data(s, s->ubase + (int64_t)u), nd * sizeof(double));
+    }
+    if (st != QM_SUCCESS) {
+        const mc_slot *best = NULL;
+        for (int w = 0; w < s->nslots; w++)
+            if (s->slot[w].fail_task != INT64_MAX
+                && (!best || s->slot[w].fail_task < best->fail_task))
+                best = &s->slot[w];
+        mc_rec rec = {st, 0, NAN};
+        size_t at = lo;
+        if (best) {
+            rec.status = best->fail_status;
+            rec.user = best->fail_user;
+            rec.x = best->fail_x;
+            at = (size_t)(best->fail_task - s->ubase);
+        }
+        memcpy(s->dbuf + at * s->dslot, &rec, sizeof rec);
+    }
+    return QM_SUCCESS; /* failures travel in the records */
+}
+
+/* Units ubase + [0, n) spread by the distributor; every process then holds
+ * every unit's results and finds the same lowest failure. */
+static int dist_step(mc_state *s, size_t n, qm_cubature_info *info)
+{
+    const size_t nd = unit_doubles(s);
+    const int st = s->dist->run(s->dist->dctx, n, s->dbuf, s->dslot,
+                                mc_share, s);
+    if (st != QM_SUCCESS)
+        return st;
+    for (size_t u = 0; u < n; u++) {
+        mc_rec rec;
+        memcpy(&rec, s->dbuf + u * s->dslot, sizeof rec);
+        if (rec.status != QM_SUCCESS) {
+            info->fail_x0 = rec.x;
+            info->user_status = rec.user;
+            return rec.status;
+        }
+    }
+    for (size_t u = 0; u < n; u++)
+        memcpy(unit_data(s, s->ubase + (int64_t)u),
+               s->dbuf + u * s->dslot + sizeof(mc_rec), nd * sizeof(double));
+    return QM_SUCCESS;
+}
+
+/* MC blocks per distributed step, at most. */
+static size_t mc_dist_step(const mc_state *s)
+{
+    const size_t k = ((size_t)1 << 26) / s->dslot;
+    return k < 1 ? 1 : k > 4096 ? 4096 : k;
+}
+
 static int run_mc(const qm_exec *ex, mc_state *s, double vol, double *val,
                   double *err, qm_cubature_info *info)
 {
@@ -259,9 +357,20 @@ static int run_mc(const qm_exec *ex, mc_state *s, double vol, double *val,
         free(acc);
         return QM_ENOMEM;
     }
-    qm_loop loop;
-    loop_setup(&loop, ex, s, (int64_t)nblk, 0);
-    int st = run_loop(ex, s, &loop, info);
+    int st = QM_SUCCESS;
+    if (s->dist) {
+        const size_t step = mc_dist_step(s);
+        for (uint64_t b0 = 0; st == QM_SUCCESS && b0 < nblk; b0 += step) {
+            s->ubase = (int64_t)b0;
+            st = dist_step(s, nblk - b0 < step ? (size_t)(nblk - b0) : step,
+                           info);
+        }
+        s->ubase = 0;
+    } else {
+        qm_loop loop;
+        loop_setup(&loop, ex, s, (int64_t)nblk, 0);
+        st = run_loop(ex, s, &loop, info);
+    }
     info->evaluations = (int64_t)s->N;
     if (st == QM_SUCCESS)
         for (unsigned k = 0; k < fd; k++) {
@@ -323,9 +432,14 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
         for (size_t p = 0; p < s->cn; p++)
             gsl_qrng_get(q, sobol + p * d);
         s->nsub = (s->cn + QM_QMC_BLOCK - 1) / QM_QMC_BLOCK;
-        qm_loop loop;
-        loop_setup(&loop, ex, s, (int64_t)(R * s->nsub), 1);
-        st = run_loop(ex, s, &loop, info);
+        if (s->dist) {
+            s->ubase = 0;
+            st = dist_step(s, R * s->nsub, info);
+        } else {
+            qm_loop loop;
+            loop_setup(&loop, ex, s, (int64_t)(R * s->nsub), 1);
+            st = run_loop(ex, s, &loop, info);
+        }
         if (st != QM_SUCCESS)
             break;
         for (size_t t = 0; t < R * s->nsub; t++)
@@ -356,10 +470,16 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
     return st;
 }
 
+int qm__cubature_mc_check(unsigned dim)
+{
+    return dim > QM_QMC_MAX_DIM ? QM_EINVAL : QM_SUCCESS;
+}
+
 int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
                     unsigned dim, const double *xmin, const double *xmax,
                     unsigned fdim, const qm_cubature_opts *opts, double *val,
-                    double *err, qm_cubature_info *info)
+                    double *err, qm_cubature_info *info,
+                    const qm_distributor *dist)
 {
     const int qmc = opts->method == QM_CUBATURE_QMC;
     if (qmc && dim > QM_QMC_MAX_DIM)
@@ -373,13 +493,21 @@ int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
     s.seed = opts->seed;
     s.N = opts->max_eval ? opts->max_eval : QM_MC_DEFAULT_SAMPLES;
     s.maxpts = qmc ? QM_QMC_BLOCK : QM_MC_BLOCK;
+    s.dist = dist;
+    s.ex = ex;
+    s.qmc = qmc;
+    s.dslot = sizeof(mc_rec) + (qmc ? 1 : 2) * (size_t)fdim * sizeof(double);
+    if (dist)
+        s.dbuf = malloc((qmc ? (size_t)QM_QMC_REPLICAS
+                                   * (QM_QMC_CHUNK / QM_QMC_BLOCK)
+                             : mc_dist_step(&s)) * s.dslot);
     double *ch = malloc(2 * (size_t)dim * sizeof *ch);
     qm_loop probe;
     loop_setup(&probe, ex, &s, INT64_MAX / 2, qmc);
     s.nslots = qm__loop_workers(ex, &probe);
     s.slot = calloc((size_t)s.nslots, sizeof *s.slot);
     int st = QM_ENOMEM;
-    if (ch && s.slot) {
+    if (ch && s.slot && (s.dbuf || !dist)) {
         double vol = 1;
         for (unsigned j = 0; j < dim; j++) {
             ch[j] = 0.5 * xmin[j] + 0.5 * xmax[j];
@@ -396,6 +524,7 @@ int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
         free(s.slot[w].fv);
     }
     free(s.slot);
+    free(s.dbuf);
     free(ch);
     return st;
 }

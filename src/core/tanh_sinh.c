@@ -60,7 +60,20 @@ typedef struct ts_ctx {
     double *fail_x;      /* per chunk */
     int *user;           /* per chunk */
     size_t n;
+    /* distributed levels (dist != NULL): the loop runs chunks
+     * [off, off + its n); records: ts_rec then QM_TS_CHUNK terms */
+    const qm_distributor *dist;
+    const qm_exec *ex;
+    int64_t off;
+    unsigned char *dbuf;
 } ts_ctx;
+
+/* Header of a chunk's record in a distributed level. */
+typedef struct ts_rec {
+    int32_t status, user;
+    double x;
+} ts_rec;
+#define TS_SLOT (sizeof(ts_rec) + QM_TS_CHUNK * sizeof(double))
 
 static int ts_body(void *vctx, int worker, int64_t lo, int64_t hi,
                    int64_t *fail_at)
@@ -68,7 +81,8 @@ static int ts_body(void *vctx, int worker, int64_t lo, int64_t hi,
     (void)worker;
     ts_ctx *c = vctx;
     double xs[2 * QM_TS_CHUNK], ys[2 * QM_TS_CHUNK];
-    for (int64_t u = lo; u < hi; u++) {
+    for (int64_t u0 = lo; u0 < hi; u0++) {
+        const int64_t u = u0 + c->off; /* the chunk */
         const size_t i0 = (size_t)u * QM_TS_CHUNK;
         const size_t m = c->n - i0 < QM_TS_CHUNK ? c->n - i0 : QM_TS_CHUNK;
         const double *t = c->x + i0, *om = c->om + i0;
@@ -91,14 +105,14 @@ static int ts_body(void *vctx, int worker, int64_t lo, int64_t hi,
             c->status[u] = QM_EUSER;
             c->user[u] = st;
             c->fail_x[u] = xs[0];
-            *fail_at = u;
+            *fail_at = u0;
             return QM_EUSER;
         }
         for (size_t i = 0; i < nf; i++)
             if (!isfinite(ys[i])) {
                 c->status[u] = QM_ENONFINITE;
                 c->fail_x[u] = xs[i];
-                *fail_at = u;
+                *fail_at = u0;
                 return QM_ENONFINITE;
             }
         for (size_t i = 0; i < m; i++) {
@@ -110,6 +124,75 @@ static int ts_body(void *vctx, int worker, int64_t lo, int64_t hi,
             c->term[i0 + i] = c->w[i0 + i] * v;
         }
     }
+    return QM_SUCCESS;
+}
+
+static void ts_loop_setup(qm_loop *loop, ts_ctx *c, int64_t n)
+{
+    memset(loop, 0, sizeof *loop);
+    loop->n = n;
+    loop->schedule = QM_SCHEDULE_DYNAMIC;
+    loop->grab = 1;
+    loop->piece = 1;
+    loop->ctx = c;
+    loop->body = ts_body;
+}
+
+static size_t ts_chunk_len(const ts_ctx *c, size_t u)
+{
+    const size_t i0 = u * QM_TS_CHUNK;
+    return c->n - i0 < QM_TS_CHUNK ? c->n - i0 : QM_TS_CHUNK;
+}
+
+/* A process's share of a distributed level: chunks [lo, hi) on its
+ * executor, terms and failures packed into their records. */
+static int ts_share(void *vctx, size_t lo, size_t hi)
+{
+    ts_ctx *c = vctx;
+    qm_loop loop;
+    ts_loop_setup(&loop, c, (int64_t)(hi - lo));
+    c->off = (int64_t)lo;
+    const int st = qm__loop_run(c->ex, &loop);
+    c->off = 0;
+    int found = 0;
+    for (size_t u = lo; u < hi; u++) {
+        ts_rec rec = {c->status[u], 0, NAN};
+        if (rec.status != QM_SUCCESS) {
+            found = 1;
+            rec.user = rec.status == QM_EUSER ? c->user[u] : 0;
+            rec.x = c->fail_x[u];
+        }
+        memcpy(c->dbuf + u * TS_SLOT, &rec, sizeof rec);
+        memcpy(c->dbuf + u * TS_SLOT + sizeof rec, c->term + u * QM_TS_CHUNK,
+               ts_chunk_len(c, u) * sizeof(double));
+    }
+    if (st != QM_SUCCESS && !found) { /* e.g. no memory: stop everybody */
+        const ts_rec rec = {st, 0, NAN};
+        memcpy(c->dbuf + lo * TS_SLOT, &rec, sizeof rec);
+    }
+    return QM_SUCCESS; /* failures travel in the records */
+}
+
+/* A level's chunks [0, nch), spread by c->dist: every process gets every
+ * term and finds the same lowest failing chunk (into status[0..]). */
+static int ts_run_dist(ts_ctx *c, size_t nch)
+{
+    int st = c->dist->run(c->dist->dctx, nch, c->dbuf, TS_SLOT, ts_share, c);
+    if (st != QM_SUCCESS)
+        return st;
+    for (size_t u = 0; u < nch; u++) {
+        ts_rec rec;
+        memcpy(&rec, c->dbuf + u * TS_SLOT, sizeof rec);
+        if (rec.status != QM_SUCCESS) {
+            c->status[u] = rec.status;
+            c->user[u] = rec.user;
+            c->fail_x[u] = rec.x;
+            return rec.status;
+        }
+    }
+    for (size_t u = 0; u < nch; u++)
+        memcpy(c->term + u * QM_TS_CHUNK, c->dbuf + u * TS_SLOT + sizeof(ts_rec),
+               ts_chunk_len(c, u) * sizeof(double));
     return QM_SUCCESS;
 }
 
@@ -143,6 +226,13 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
                   double b, const qm_adapt_opts *opts, qm_result *res,
                   qm_adapt_info *info)
 {
+    return qm__tanh_sinh_dist(ex, f, data, a, b, opts, res, info, NULL);
+}
+
+int qm__tanh_sinh_dist(const qm_exec *ex, qm_batch_fn f, void *data, double a,
+                       double b, const qm_adapt_opts *opts, qm_result *res,
+                       qm_adapt_info *info, const qm_distributor *dst)
+{
     double sign = 1, lo = a, hi = b;
     if (a > b) {
         sign = -1;
@@ -153,6 +243,8 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     memset(&c, 0, sizeof c);
     c.f = f;
     c.data = data;
+    c.dist = dst;
+    c.ex = ex;
     c.map = TS_FINITE;
     if (isinf(lo) || isinf(hi)) {
         c.map = isinf(lo) && isinf(hi) ? TS_BOTH
@@ -182,8 +274,10 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     int *user = malloc(nchunk_max * sizeof *user);
     double *fx = malloc(nchunk_max * sizeof *fx);
     int st = QM_SUCCESS;
+    if (c.dist)
+        c.dbuf = malloc(nchunk_max * TS_SLOT);
     if (!x || !w || !term || !om || !dist || !side || !status || !user
-        || !fx) {
+        || !fx || (c.dist && !c.dbuf)) {
         st = QM_ENOMEM;
         goto done;
     }
@@ -235,16 +329,10 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
         for (size_t u = 0; u < nch; u++)
             status[u] = QM_SUCCESS;
         qm_loop loop;
-        memset(&loop, 0, sizeof loop);
-        loop.n = (int64_t)nch;
-        loop.schedule = QM_SCHEDULE_DYNAMIC;
-        loop.grab = 1;
-        loop.piece = 1;
-        loop.ctx = &c;
-        loop.body = ts_body;
+        ts_loop_setup(&loop, &c, (int64_t)nch);
         steps++;
         evals += (int64_t)n * (c.map == TS_BOTH ? 2 : 1);
-        st = qm__loop_run(ex, &loop);
+        st = c.dist ? ts_run_dist(&c, nch) : qm__loop_run(ex, &loop);
         if (st != QM_SUCCESS) {
             for (size_t u = 0; u < nch; u++)
                 if (status[u] != QM_SUCCESS) {
@@ -341,5 +429,6 @@ done:
     if (info) info->steps = 0;
 out:
     free(x); free(w); free(term); free(om); free(dist); free(side); free(status); free(user); free(fx);
+    free(c.dbuf);
     return st;
 }
