@@ -4,7 +4,7 @@
  * failure count is reduced with MPI_MAX so that every rank exits with the
  * same status.
  */
-#include "test_common.h"
+#include "test_mpi_common.h"
 
 #include <mpi.h>
 #include <unistd.h>
@@ -614,20 +614,7 @@ int main(int argc, char **argv)
     CU_add_test(c, "agree_returns_the_worst_status_and_its_lowest_rank",
                 agree_returns_the_worst_status_and_its_lowest_rank);
 
-    /* only rank 0 prints */
-    CU_basic_set_mode(rank == 0 ? CU_BRM_VERBOSE : CU_BRM_SILENT);
-    if (rank != 0) {
-        fflush(stdout);
-        if (!freopen("/dev/null", "w", stdout))
-            MPI_Abort(MPI_COMM_WORLD, 2);
-    }
-    CU_basic_run_tests();
-    int failed = (int)CU_get_number_of_failures() + (CU_get_error() != CUE_SUCCESS);
-    int any = 0;
-    MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (rank == 0)
-        printf("\n%d ranks: %s\n", size, any ? "FAILURES (on some rank)" : "all ranks passed");
-    CU_cleanup_registry();
+    const int any = qmt_mpi_run(rank, size);
     qm_mpi_free(ctx);
     MPI_Finalize();
     return any ? 1 : 0;

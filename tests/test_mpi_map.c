@@ -9,7 +9,7 @@
  * equal byte for byte, reductions bit for bit, failures (status, index, user
  * status) exactly, on every rank, for both schedules.
  */
-#include "test_common.h"
+#include "test_mpi_common.h"
 
 #include <limits.h>
 #include <mpi.h>
@@ -666,20 +666,7 @@ int main(int argc, char **argv)
     CU_add_test(e, "bad_arguments_on_one_rank_fail_everywhere_without_hanging",
                 bad_arguments_on_one_rank_fail_everywhere_without_hanging);
 
-    /* only rank 0 prints */
-    CU_basic_set_mode(rank == 0 ? CU_BRM_VERBOSE : CU_BRM_SILENT);
-    if (rank != 0) {
-        fflush(stdout);
-        if (!freopen("/dev/null", "w", stdout))
-            MPI_Abort(MPI_COMM_WORLD, 2);
-    }
-    CU_basic_run_tests();
-    int failed = (int)CU_get_number_of_failures() + (CU_get_error() != CUE_SUCCESS);
-    int any = 0;
-    MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (rank == 0)
-        printf("\n%d ranks: %s\n", size, any ? "FAILURES (on some rank)" : "all ranks passed");
-    CU_cleanup_registry();
+    const int any = qmt_mpi_run(rank, size);
     qm_mpi_free(ctx);
     MPI_Finalize();
     return any ? 1 : 0;

@@ -736,24 +736,12 @@ int qm__cubature_dist(const qm_exec *ex, qm_vector_fn f, void *data,
         return QM_EINVAL;
     for (unsigned k = 0; k < fdim; k++)
         val[k] = err[k] = NAN;
-    for (unsigned j = 0; j < dim; j++)
-        if (!isfinite(xmin[j]) || !isfinite(xmax[j]) || xmin[j] > xmax[j])
-            return QM_EINVAL;
-    switch (opts->method) {
-    case QM_CUBATURE_ADAPTIVE:
-        if (dim < 2 || dim > QM_CUBATURE_MAX_DIM)
-            return QM_EINVAL;
-        if (isnan(opts->epsabs) || isnan(opts->epsrel) || opts->epsabs < 0
-            || opts->epsrel < 0 || (opts->epsabs <= 0 && opts->epsrel <= 0))
-            return QM_EINVAL;
-        if ((unsigned)opts->norm > QM_NORM_LINF)
-            return QM_EINVAL;
+    const int st = qm__cubature_check(dim, xmin, xmax, fdim, opts);
+    if (st != QM_SUCCESS)
+        return st;
+    if (opts->method == QM_CUBATURE_ADAPTIVE)
         return cub_adaptive(ex, f, data, dim, xmin, xmax, fdim, opts, val,
                             err, info, dist);
-    case QM_CUBATURE_MC:
-    case QM_CUBATURE_QMC:
-        return qm__cubature_mc(ex, f, data, dim, xmin, xmax, fdim, opts, val,
-                               err, info, dist);
-    }
-    return QM_EINVAL;
+    return qm__cubature_mc(ex, f, data, dim, xmin, xmax, fdim, opts, val, err,
+                           info, dist);
 }

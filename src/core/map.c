@@ -434,16 +434,9 @@ int qm__map_run(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
         return QM_EINVAL;
     if (n == 0)
         return QM_SUCCESS;
-    map_run r = {0};
-    r.kind = MAP_PLAIN;
-    r.f = f;
-    r.data = data;
-    r.in = in;
-    r.in_size = in_size;
-    r.out = out;
-    r.out_size = out_size;
-    r.n = n;
-    r.base = base;
+    map_run r = {.kind = MAP_PLAIN, .f = f, .data = data, .in = in,
+                 .in_size = in_size, .out = out, .out_size = out_size,
+                 .n = n, .base = base};
     int W = 0;
     st = run_kernel(ex, &r, opts, cancel, mr, &W);
     free(r.slot);
@@ -471,15 +464,8 @@ int qm__map_reduce_run(const qm_exec *ex, qm_map_fn f, void *data,
                    : op == QM_REDUCE_MAX ? -INFINITY
                                          : 0.0;
     if (n > 0) {
-        map_run r = {0};
-        r.kind = MAP_REDUCE;
-        r.f = f;
-        r.data = data;
-        r.in = in;
-        r.in_size = in_size;
-        r.n = n;
-        r.base = base;
-        r.op = op;
+        map_run r = {.kind = MAP_REDUCE, .f = f, .data = data, .in = in,
+                     .in_size = in_size, .n = n, .base = base, .op = op};
         int W = 0;
         st = run_kernel(ex, &r, opts, cancel, mr, &W);
         if (st == QM_SUCCESS) {
@@ -528,19 +514,11 @@ int qm__map_reduce_blocks(const qm_exec *ex, qm_map_fn f, void *data,
         return QM_EINVAL;
     if (n == 0)
         return QM_SUCCESS;
-    map_run r = {0};
-    r.kind = MAP_REDUCE_USER;
-    r.f = f;
-    r.data = data;
-    r.in = in;
-    r.in_size = in_size;
-    r.n = n;
-    r.base = base;
-    r.value_size = value_size;
-    r.identity = identity;
-    r.combine = combine;
-    r.combine_data = combine_data;
-    r.blocks = blocks;
+    map_run r = {.kind = MAP_REDUCE_USER, .f = f, .data = data, .in = in,
+                 .in_size = in_size, .n = n, .base = base,
+                 .value_size = value_size, .identity = identity,
+                 .combine = combine, .combine_data = combine_data,
+                 .blocks = blocks};
     int W = 0;
     st = run_kernel(ex, &r, opts, cancel, mr, &W);
     free(r.slot);
