@@ -144,8 +144,8 @@ typedef double vd;
  * the same 24 add chains as rules.c's three 8-lane accumulators, folded in
  * the same order (value 0 to 23 of the group), so the same bits. */
 #define FUSED(NAME, VF, SF)                                                    \
-    static void NAME(double x0, double t, double H,                            \
-                     const double *restrict idx, int m, double s[6])           \
+    static void NAME(double base, double H, const double *restrict idx, int m, \
+                     double s[6])                                              \
     {                                                                          \
         vd acc[NV];                                                            \
         memset(acc, 0, sizeof acc);                                            \
@@ -155,7 +155,7 @@ typedef double vd;
             for (int q = 0; q < NV; q++) {                                     \
                 vd iv;                                                         \
                 memcpy(&iv, idx + j + q * VW, sizeof iv);                      \
-                const vd u = x0 + (t + iv) * H;                                \
+                const vd u = base + iv * H;                                    \
                 acc[q] += VF(u);                                               \
             }                                                                  \
         double lanes[24];                                                      \
@@ -163,7 +163,7 @@ typedef double vd;
         for (int p = 0; p < 24; p++)                                           \
             s[p % 6] += lanes[p];                                              \
         for (; j < m; j++) {                                                   \
-            const double u = x0 + (t + idx[j]) * H;                            \
+            const double u = base + idx[j] * H;                                \
             s[j % 6] += SF(u);                                                 \
         }                                                                      \
     }

@@ -20,15 +20,15 @@ typedef enum qm_bi_id {
 
 /*
  * A fused fixed-rule block kernel: for j in [0, m) it forms the abscissa
- * x_j = x0 + (t + idx[j]) * H, evaluates the built-in at x_j and adds the
+ * x_j = base + idx[j] * H (as rules.c does), evaluates the built-in at x_j and adds the
  * value into s[j mod 6], in exactly the order of rules.c's sum6 (three 8-lane
  * accumulators over 24 consecutive values, folded lane by lane, then the
  * tail), so it gives the same bits as writing x[] and y[] and summing them --
  * without the memory round trip.  m is a multiple of 24 except for the last
  * batch of a progression; idx[j] = j.
  */
-typedef void (*qm_fused_fn)(double x0, double t, double H,
-                            const double *restrict idx, int m, double s[6]);
+typedef void (*qm_fused_fn)(double base, double H, const double *restrict idx,
+                            int m, double s[6]);
 
 typedef struct qm_isa_kernels {
     qm_isa isa;
