@@ -3,6 +3,7 @@
  * per-ISA kernel tables (kernels_isa.c).  See vmath.h.
  */
 #include "config.h"
+#include "quadmap.h"
 #include "core/vmath.h"
 #include "core/kernels_isa.h"
 
@@ -56,6 +57,8 @@ qm_isa qm__isa(void)
     pthread_once(&isa_once, isa_choose);
     return isa_chosen;
 }
+
+const char *qm_vector_isa(void) { return qm__isa_name(qm__isa()); }
 
 const qm_isa_kernels *qm__kernels(void)
 {
