@@ -14,6 +14,7 @@
 
 #ifdef QM_HAVE_MPI
 #include "quadmap_mpi.h"
+#endif
 
 /* The --info line on the vector ISA (the same in every build). */
 static void print_isa(FILE *out)
@@ -21,7 +22,6 @@ static void print_isa(FILE *out)
     fprintf(out, "vector ISA    : %s (QUADMAP_ISA=scalar|sse2|avx2|avx512 to force; "
                  "same bits on each)\n", qm_vector_isa());
 }
-#endif
 
 /* The CPUs the executor's threads may run on: the union of each OpenMP
  * thread's affinity (with OMP_PROC_BIND each thread is pinned to its own
