@@ -137,7 +137,7 @@ enum qm__xop {
     QM_X_NEG = 52, QM_X_SQRT, QM_X_ABS, QM_X_SIGN, QM_X_RINT, QM_X_SQR,
     QM_X_FN,    /* d = vmath fn (fn field) of a */
     QM_X_SEL,   /* d = a != 0 ? b : c (all V) */
-    QM_X_POWI,  /* d = a^fn, fn an integer, 3 <= |fn| <= QM_EXPR_POWI_MAX */
+    QM_X_POWI,  /* d = a^fn, fn a nonzero integer, |fn| <= QM_EXPR_POWI_MAX */
     /* fused d = (a o1 b) o2 c or d = c o2 (a o1 b): base + 8*(4*o1+o2) +
      * form, form bit 0: c constant, bit 1: b constant, bit 2: mirrored */
     QM_X_F3 = 64,
@@ -172,6 +172,8 @@ static inline double qm__x_sign(double v) { return v < 0 ? -1.0 : v > 0 ? 1.0 : 
 #define QM__X_RINT(v) floor((v) + 0.5)
 /* std::min/std::max as muparser calls them: the first operand unless the
  * second compares less (greater), so a NaN second operand is ignored. */
+/* muparser's abs: v >= 0 ? v : -v, so abs(-0) is -0 (not fabs). */
+#define QM__X_ABS(v) ((v) >= 0 ? (v) : -(v))
 #define QM__X_MIN(a, b) ((b) < (a) ? (b) : (a))
 #define QM__X_MAX(a, b) ((a) < (b) ? (b) : (a))
 

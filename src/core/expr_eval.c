@@ -77,14 +77,16 @@
 #define F3ROW(O1, P1) \
     F3FORMS(O1, 0, P1, +) F3FORMS(O1, 1, P1, -) F3FORMS(O1, 2, P1, *) F3FORMS(O1, 3, P1, /)
 
-/* x^k, 3 <= |k| (k = 2 is QM_X_SQR), with the order of powi_scalar in
+/* x^k, k != 0 (k = 2 is QM_X_SQR), with the order of powi_scalar in
  * expr_parse.c: x*x*x, x*x*x*x left to right (muparser's order for a
  * variable), binary powering beyond. */
 static inline void run_powi(size_t m, const double *A, double *D, double *T, int k)
 {
     unsigned n = (unsigned)(k < 0 ? -k : k);
     if (n <= 4) {
-        if (n == 2)
+        if (n == 1)
+            LOOP(A[i]);
+        else if (n == 2)
             LOOP(A[i] * A[i]);
         else if (n == 3)
             LOOP((A[i] * A[i]) * A[i]);
@@ -170,7 +172,7 @@ static void run_chunk(const qm_expr *e, size_t m, double *const *sp, double *kbu
         }
         case QM_X_NEG: LOOP(-A[i]); break;
         case QM_X_SQRT: LOOP(sqrt(A[i])); break;
-        case QM_X_ABS: LOOP(fabs(A[i])); break;
+        case QM_X_ABS: LOOP(QM__X_ABS(A[i])); break;
         case QM_X_SIGN: LOOP(A[i] < 0 ? -1.0 : A[i] > 0 ? 1.0 : 0.0); break;
         case QM_X_RINT: LOOP(QM__X_RINT(A[i])); break;
         case QM_X_SQR: LOOP(A[i] * A[i]); break;

@@ -306,7 +306,7 @@ static double fold_un(int op, int fn, double u)
     switch (op) {
     case QM_X_NEG: return -u;
     case QM_X_SQRT: return sqrt(u);
-    case QM_X_ABS: return fabs(u);
+    case QM_X_ABS: return QM__X_ABS(u);
     case QM_X_SIGN: return qm__x_sign(u);
     case QM_X_RINT: return QM__X_RINT(u);
     case QM_X_FN: return qm__vm_scalar((qm_vm_fn)fn, u);
@@ -362,7 +362,9 @@ static double powi_scalar(double x, int k)
 {
     unsigned m = (unsigned)(k < 0 ? -k : k);
     double r;
-    if (m <= 4) {
+    if (m == 1) {
+        r = x;
+    } else if (m <= 4) {
         r = x * x;
         if (m >= 3)
             r = r * x;
@@ -392,7 +394,7 @@ static int mk_bin(parser *p, int op, int a, int b)
     if (is_const(p, a) && is_const(p, b)) {
         double u = p->nodes[a].v, k = p->nodes[b].v;
         /* c^k folds as x^k would run at x = c (multiplications) */
-        if (op == QM_X_POW && k == rint(k) && fabs(k) >= 2 && fabs(k) <= QM_EXPR_POWI_MAX)
+        if (op == QM_X_POW && k == rint(k) && k != 0 && fabs(k) <= QM_EXPR_POWI_MAX)
             return mk_const(p, powi_scalar(u, (int)k));
         return mk_const(p, fold_bin(op, u, k));
     }
