@@ -19,6 +19,8 @@
  * Bits do not depend on the chunking: every loop is element-wise, and the
  * vector functions (vmath.h) give the same bits at every vector width.
  */
+#include "config.h"
+
 #include "expr.h"
 
 #include <math.h>
