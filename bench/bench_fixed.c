@@ -42,6 +42,7 @@ static int omp_get_max_threads(void) { return 1; }
 #include "quadmap.h"
 #include "core/internal.h" /* QM_BLOCK: panels per block */
 #include "core/sum_exact.h"
+#include "bench_native.h"
 
 #define REPS 3
 
@@ -96,39 +97,44 @@ static timing run_quadmap(const char *name, int threads, int scalar, int64_t n)
     return t;
 }
 
-static timing run_simd_loop(int64_t n)
-{
-    timing t = {"hand-written omp parallel for simd, inlined", omp_get_max_threads(),
-                INFINITY, NAN, QM_SUCCESS};
-    const double h = (B - A) / (double)n;
-    double s = 0.0, t0 = omp_get_wtime();
-#pragma omp parallel for simd reduction(+:s)
-    for (int64_t i = 0; i < n; i++) {
-        double x = A + ((double)i + 0.5) * h;
-        s += x * x;
-    }
-    t.seconds = omp_get_wtime() - t0;
-    t.value = s * h;
-    return t;
-}
-
 /* Volatile, so the compiler cannot see which function is called and inline
  * it: the loop pays a real indirect call per point, as with a user's
  * callback. */
 static double (*volatile opaque_fn)(double, void *) = sq;
 
-static timing run_fnptr_loop(int64_t n)
+/* The hand-written baselines live in bench_native.c, compiled -O3
+ * -march=native. */
+static timing run_native(const char *name, int which, int64_t n)
 {
-    timing t = {"hand-written omp parallel for, fn pointer", omp_get_max_threads(),
-                INFINITY, NAN, QM_SUCCESS};
-    const double h = (B - A) / (double)n;
-    double (*f)(double, void *) = opaque_fn; /* read once */
-    double s = 0.0, t0 = omp_get_wtime();
-#pragma omp parallel for reduction(+:s)
-    for (int64_t i = 0; i < n; i++)
-        s += f(A + ((double)i + 0.5) * h, NULL);
+    timing t = {name, omp_get_max_threads(), INFINITY, NAN, QM_SUCCESS};
+    double t0 = omp_get_wtime();
+    switch (which) {
+    case 0: t.value = native_simd_loop(A, B, n); break;
+    case 1: t.value = native_register_kernel(A, B, n); break;
+    default: t.value = native_fnptr_loop(opaque_fn, A, B, n); break;
+    }
     t.seconds = omp_get_wtime() - t0;
-    t.value = s * h;
+    return t;
+}
+
+/* exp(-x^2) on [0, 3] with the midpoint rule: the built-in gauss (SLEEF,
+ * fused block kernel) or a user's batched plugin with glibc's exp. */
+static timing run_gauss(const char *name, qm_batch_fn f, int64_t n)
+{
+    timing t = {name, 0, INFINITY, NAN, QM_SUCCESS};
+    qm_exec *ex = NULL;
+    qm_rule mid = {QM_RULE_MIDPOINT, 0};
+    qm_result res;
+    int st = qm_exec_new(&ex, QM_BACKEND_DEFAULT);
+    if (st == QM_SUCCESS) {
+        t.threads = qm_exec_threads(ex);
+        double t0 = omp_get_wtime();
+        st = qm_integrate(ex, f, NULL, 0.0, 3.0, n, &mid, &res);
+        t.seconds = omp_get_wtime() - t0;
+        t.value = res.value;
+    }
+    t.status = st;
+    qm_exec_free(ex);
     return t;
 }
 
@@ -244,39 +250,59 @@ int main(int argc, char **argv)
     /* Round-robin over the variants, keeping each one's best time, so that
      * load from other processes hits all variants alike. */
     double t_start = omp_get_wtime();
-    timing builtin, scalar, simd, fnptr, one, two;
+    const qm_builtin *gauss = qm_builtin_find("gauss");
+    const int64_t ng = n / 8 > 0 ? n / 8 : 1; /* gauss costs more per point */
+    enum { NV = 9 };
+    timing best[NV];
     for (int r = 0; r < REPS; r++) {
-        timing v[6];
-        v[0] = run_quadmap("quadmap built-in x2 (batched)", 0, 0, n);
+        timing v[NV];
+        v[0] = run_quadmap("quadmap built-in x2 (fused kernel)", 0, 0, n);
         v[1] = run_quadmap("quadmap scalar callback", 0, 1, n);
-        v[2] = run_simd_loop(n);
-        v[3] = run_fnptr_loop(n);
-        v[4] = run_quadmap("quadmap built-in, 1 thread", 1, 0, n);
-        v[5] = run_quadmap("quadmap built-in, 2 threads", 2, 0, n);
-        timing *best[6] = {&builtin, &scalar, &simd, &fnptr, &one, &two};
-        for (int k = 0; k < 6; k++)
+        v[2] = run_native("hand omp parallel for simd, inlined", 0, n);
+        v[3] = run_native("hand register kernel (machine limit)", 1, n);
+        v[4] = run_native("hand omp parallel for, fn pointer", 2, n);
+        v[5] = run_quadmap("quadmap built-in, 1 thread", 1, 0, n);
+        v[6] = run_quadmap("quadmap built-in, 2 threads", 2, 0, n);
+        v[7] = run_gauss("quadmap built-in gauss (N/8, [0,3])", gauss ? gauss->fn : NULL, ng);
+        v[8] = run_gauss("batched plugin exp(-x*x), glibc", native_gauss_batch, ng);
+        for (int k = 0; k < NV; k++)
             if (r == 0 || v[k].status != QM_SUCCESS
-                || (best[k]->status == QM_SUCCESS && v[k].seconds < best[k]->seconds))
-                *best[k] = v[k];
+                || (best[k].status == QM_SUCCESS && v[k].seconds < best[k].seconds))
+                best[k] = v[k];
     }
+    timing builtin = best[0], scalar = best[1], simd = best[2], reg = best[3],
+           fnptr = best[4], one = best[5], two = best[6], bgauss = best[7],
+           pgauss = best[8];
     double t_exact, t_plain;
     sum_overhead(n, nthreads, &t_exact, &t_plain);
 
     printf("%-46s %4s %9s %9s  %-23s  %s\n", "variant", "thr", "seconds", "Gpts/s",
            "result", "|result - 1000/3|");
-    print_row(&builtin, n);
-    print_row(&scalar, n);
-    print_row(&simd, n);
-    print_row(&fnptr, n);
-    print_row(&one, n);
-    print_row(&two, n);
+    for (int k = 0; k < 7; k++)
+        print_row(&best[k], n);
+    const double gexact = 0.886226925452758013649083741671 * erf(3.0);
+    for (int k = 7; k < 9; k++) {
+        if (best[k].status != QM_SUCCESS)
+            printf("%-46s %4d  failed: %s\n", best[k].name, best[k].threads,
+                   qm_strerror(best[k].status));
+        else
+            printf("%-46s %4d %9.4f %9.3f  %.17g  %.3g\n", best[k].name,
+                   best[k].threads, best[k].seconds,
+                   (double)ng / best[k].seconds * 1e-9, best[k].value,
+                   fabs(best[k].value - gexact));
+    }
     int64_t nblocks = (n + QM_BLOCK - 1) / QM_BLOCK;
     printf("\nexact combination of %lld block partials x 2 (fine + coarse): "
            "%.3f ms; plain double sums: %.3f ms\n", (long long)nblocks,
            1e3 * t_exact, 1e3 * t_plain);
 
     printf("\nratios (speed = 1 / time):\n");
-    print_ratio("speed built-in / simd loop", simd.seconds / builtin.seconds, 3.0, 1, "");
+    print_ratio("speed built-in / simd loop (-O3 -march=native)",
+                simd.seconds / builtin.seconds, 1.2, 1, "");
+    print_ratio("speed built-in / register kernel (limit)",
+                reg.seconds / builtin.seconds, 0.7, 1, "");
+    print_ratio("speed built-in gauss / glibc plugin",
+                pgauss.seconds / bgauss.seconds, 3.0, 1, "");
     print_ratio("speed scalar / fn-pointer loop", fnptr.seconds / scalar.seconds, 1.0, 1, "");
     if (two.threads == 2 && nthreads >= 2)
         print_ratio("2-thread efficiency T1 / (2 T2)", one.seconds / (2.0 * two.seconds), 0.9, 1, "");
@@ -285,6 +311,7 @@ int main(int argc, char **argv)
     print_ratio("reproducible summation overhead",
                 100.0 * (t_exact - t_plain) / builtin.seconds, 5.0, 0, "%");
     printf("\ntotal bench time %.1f s\n", omp_get_wtime() - t_start);
-    int failed = builtin.status || scalar.status || one.status || two.status;
+    int failed = builtin.status || scalar.status || one.status || two.status
+                 || bgauss.status || pgauss.status;
     return failed ? 1 : 0;
 }

@@ -214,6 +214,19 @@ int64_t qm_exec_chunk(const qm_exec *ex);
 int qm_backend_available(qm_backend backend);
 /** @brief Name of a backend: "serial", "openmp" or "default". */
 const char *qm_backend_name(qm_backend backend);
+
+/**
+ * @brief The vector instruction set of this process's kernels: "scalar",
+ *        "sse2", "avx2" or "avx512".
+ *
+ * It is the best level the CPU supports, or the level named by the
+ * environment variable QUADMAP_ISA (scalar|sse2|avx2|avx512) when the CPU
+ * supports it; chosen once per process.  Results are bitwise identical on
+ * every level (SLEEF's deterministic vector math, no FMA contraction); only
+ * the speed differs.  Thread-safe.
+ * @return a static string.
+ */
+const char *qm_vector_isa(void);
 /** @brief Name of a schedule: "static", "dynamic", "guided" or "auto". */
 const char *qm_schedule_name(qm_schedule schedule);
 /**

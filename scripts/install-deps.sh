@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="gcc libc6-dev make autoconf automake libtool autoconf-archive pkg-config
 libgsl-dev libcunit1-dev libmuparser-dev libopenmpi-dev openmpi-bin
-librandom123-dev libcubature-dev"
+librandom123-dev libsleef-dev libcubature-dev"
 
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=

@@ -14,6 +14,13 @@
 
 #ifdef QM_HAVE_MPI
 #include "quadmap_mpi.h"
+
+/* The --info line on the vector ISA (the same in every build). */
+static void print_isa(FILE *out)
+{
+    fprintf(out, "vector ISA    : %s (QUADMAP_ISA=scalar|sse2|avx2|avx512 to force; "
+                 "same bits on each)\n", qm_vector_isa());
+}
 #endif
 
 /* The CPUs the executor's threads may run on: the union of each OpenMP
@@ -211,6 +218,7 @@ void cli_par_info(cli_par *p, const qm_exec *ex, FILE *out)
         fprintf(out, "threads       : %d (%s backend)\n", qm_exec_threads(ex),
                 qm_backend_name(qm_exec_backend(ex)));
         fprintf(out, "cores online  : %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+        print_isa(out);
         fprintf(out, "%s\n", line);
         return;
     }
@@ -230,6 +238,7 @@ void cli_par_info(cli_par *p, const qm_exec *ex, FILE *out)
     fprintf(out, "threads/rank  : %d (%s backend)\n", qm_exec_threads(ex),
             qm_backend_name(qm_exec_backend(ex)));
     fprintf(out, "cores online  : %ld (on rank 0's host)\n", sysconf(_SC_NPROCESSORS_ONLN));
+    print_isa(out);
     for (int r = 0; all && r < p->size; r++)
         fprintf(out, "%s\n", all + (size_t)r * LINE);
     free(all);
@@ -311,6 +320,7 @@ void cli_par_info(cli_par *p, const qm_exec *ex, FILE *out)
     fprintf(out, "threads       : %d (%s backend)\n", qm_exec_threads(ex),
             qm_backend_name(qm_exec_backend(ex)));
     fprintf(out, "cores online  : %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+    print_isa(out);
     fprintf(out, "%s\n", line);
 }
 

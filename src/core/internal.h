@@ -54,7 +54,7 @@ typedef struct qm_fail {
 /* Per-thread scratch passed to block functions. */
 typedef struct qm_scratch {
     double *x, *y; /* QM_BATCH doubles each */
-    /* idx[j] = j as a double: abscissae are generated as x0 + (t + idx[j]) H
+    /* idx[j] = j as a double: abscissae are generated as base + idx[j] H
      * without an int-to-double conversion or a loop-carried counter */
     double *idx;
 } qm_scratch;

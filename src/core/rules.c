@@ -229,6 +229,7 @@ int qm__plan_fixed(qm_plan *p, qm_batch_fn f, void *data, double a, double b,
     memset(p, 0, offsetof(qm_plan, prog));
     p->f = f;
     p->data = data;
+    p->fused = qm__builtin_fused(f);
     if (a == b)
         return QM_SUCCESS; /* empty plan: the integral is 0 */
     p->negate = a > b;
@@ -330,19 +331,30 @@ QM_KERNEL int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *
 
     for (int64_t off = 0; off < cnt; off += QM_BATCH) {
         const int m = (int)(cnt - off < QM_BATCH ? cnt - off : QM_BATCH);
-        const double t = (double)(i0 + off) + g->c;
-        const double x0 = g->x0, H = g->H;
-#pragma omp simd
-        for (int j = 0; j < m; j++)
-            x[j] = x0 + (t + idx[j]) * H;
-        int st = p->f((size_t)m, x, y, p->data);
-        if (st != 0) {
-            fail->x = x[0];
-            fail->user_status = st;
-            return QM_EUSER;
-        }
+        /* x_j = base + j H: one multiply and one add per point, the least
+         * that forms an abscissa from an index; base carries the batch's
+         * offset once (exact t for the Newton-Cotes rules, c = 0 or 1/2) */
+        const double H = g->H;
+        const double base = g->x0 + ((double)(i0 + off) + g->c) * H;
         double bs[6] = {0};
-        sum6(y, (size_t)m, bs);
+        if (p->fused != NULL) /* a built-in: x and f(x) stay in registers */
+            p->fused(base, H, idx, m, bs);
+        if (p->fused == NULL
+            || !isfinite(bs[0] + bs[1] + bs[2] + bs[3] + bs[4] + bs[5])) {
+            /* the general path, and the fused one's rare slow path: the
+             * values themselves are needed to find a bad one */
+#pragma omp simd
+            for (int j = 0; j < m; j++)
+                x[j] = base + idx[j] * H;
+            int st = p->f((size_t)m, x, y, p->data);
+            if (st != 0) {
+                fail->x = x[0];
+                fail->user_status = st;
+                return QM_EUSER;
+            }
+            memset(bs, 0, sizeof bs);
+            sum6(y, (size_t)m, bs);
+        }
         if (isfinite(bs[0] + bs[1] + bs[2] + bs[3] + bs[4] + bs[5])) {
             double u[6];
             for (int q = 0; q < 6; q++)

@@ -10,6 +10,11 @@ int qm__gauss_legendre_ld(int k, long double *t, long double *w);
 #ifndef QM_RULES_PLAN_H
 #define QM_RULES_PLAN_H
 #include "core/internal.h"
+#include "core/kernels_isa.h"
+
+/* The fused block kernel of a built-in batch function (its formula evaluated
+ * where the abscissae are formed, same bits), or NULL for any other f. */
+qm_fused_fn qm__builtin_fused(qm_batch_fn f);
 
 /*
  * A fixed rule on [a, b] with N panels is planned as a list of arithmetic
@@ -31,6 +36,7 @@ typedef struct qm_prog {
 typedef struct qm_plan {
     qm_batch_fn f;
     void *data;
+    qm_fused_fn fused; /* f's fused kernel (a built-in), else NULL */
     int64_t nblocks;
     int64_t evaluations;
     int has_coarse;   /* the error estimate is available */
