@@ -275,6 +275,10 @@ static const char *const exact_list[] = {
     "_pi*x", "_e+x", "pi*x", "e*x", "x*inf", "-inf+x", "_pi", "pi/2", "-inf",
     "x*0", "0*x", "x/0", "0/x", "(x)", "((x))", "1e3*x", ".5*x", "1.*x", "1e+3+x",
     "1E-3*x", "x^2*x^2", "(x*x+1)^2", "2^2*x", "2^-2*x",
+    /* fused forms: (a o b) o c, ((a o b) o c) o d, (a o (b o c)) o d */
+    "3*x^2+2*x+1", "x*(x*(x+1)+2)+3", "((x-1)*x+2)*x-3", "(x+1)-(x*3)*2",
+    "2-(x*3)", "(x-2)/(x+3)", "1-x*x", "x*x-x*3", "(x*2+1)*3", "x-(x*x-1)+2",
+    "(2*x-1)*(3*x+1)", "x*x*x*x+x*x*x+x*x+x+1",
 };
 
 static const char *const powi_list[] = {
@@ -346,8 +350,30 @@ static void gen_exact(char *b, size_t size, int depth)
     }
 }
 
+/* Only + - * / over x and constants: the fused forms in every combination. */
+static void gen_arith(char *b, size_t size, int depth)
+{
+    char l[1024], r[1024];
+    if (depth <= 0 || rng() % 5 == 0) {
+        if (rng() % 2)
+            snprintf(b, size, "x");
+        else
+            snprintf(b, size, "%.3g", 4 * urand() - 2);
+        return;
+    }
+    gen_arith(l, sizeof l, depth - 1);
+    gen_arith(r, sizeof r, depth - 1);
+    static const char *const ops[] = {"+", "-", "*", "/"};
+    snprintf(b, size, "(%s%s%s)", l, ops[rng() % 4], r);
+}
+
 static void test_random_exact(void)
 {
+    char arith[4096];
+    for (int i = 0; i < 400; i++) {
+        gen_arith(arith, sizeof arith, 2 + (int)(rng() % 4));
+        compare(arith, EXACT, 0, 0);
+    }
     char text[4096];
     for (int i = 0; i < 600; i++) {
         gen_exact(text, sizeof text, 1 + (int)(rng() % 5));

@@ -141,15 +141,23 @@ enum qm__xop {
     /* fused d = (a o1 b) o2 c or d = c o2 (a o1 b): base + 8*(4*o1+o2) +
      * form, form bit 0: c constant, bit 1: b constant, bit 2: mirrored */
     QM_X_F3 = 64,
-    QM_X_NOPS = QM_X_F3 + 128
+    /* three-operation chains of + - * (o = 0, 1, 2), one pass for what
+     * would be three: polynomials written out, as x*x*x-2*x+1.
+     * S3: d = ((a o1 b) o2 c) o3 e, base + 8*(9*o1+3*o2+o3) + form, form
+     *     bit 0: e constant, bit 1: c constant, bit 2: b constant;
+     * S2: d = (a o1 (b o2 c)) o3 e, base + 4*(9*o1+3*o2+o3) + form, form
+     *     bit 0: e constant, bit 1: c constant. */
+    QM_X_S3 = QM_X_F3 + 128,
+    QM_X_S2 = QM_X_S3 + 216,
+    QM_X_NOPS = QM_X_S2 + 108
 };
 
 /** One instruction: d = op(a, b, c) on slots, ka/kb/kc constants. */
 typedef struct qm__xinsn {
     int op;
     int fn;            /* qm_vm_fn for QM_X_FN */
-    int d, a, b, c;    /* slots */
-    double ka, kb, kc; /* constant operands */
+    int d, a, b, c, e;     /* slots */
+    double ka, kb, kc, ke; /* constant operands */
 } qm__xinsn;
 
 /** Slot numbering: 0 = the output, 1..nregs = registers, then one slot per

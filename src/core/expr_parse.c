@@ -59,6 +59,8 @@ typedef struct node {
     double v;    /* K_CONST */
     int a, b, c; /* children */
     int need;    /* registers needed to evaluate (Sethi-Ullman) */
+    int plan;    /* how gen_node emits it (PLAN_*), chosen by plan() */
+    int cost;    /* instructions emitted for the subtree with that plan */
 } node;
 
 /* ------------------------------------------------------------ tokens */
@@ -840,29 +842,123 @@ static int arith(int op)
 
 static int arith_index(int op) { return (op - QM_X_ADD) / 3; } /* + - * / -> 0..3 */
 
-/* Node i can be the inner operation of a fused (a o1 b) o2 c: + - * / whose
- * first operand is not a constant (or can be swapped to be). */
+/* + - * (the three-operation chains leave out /: a division costs more than
+ * the pass saved) */
+static int chain_op(const node *n) { return n->kind == K_BIN && arith(n->op) && n->op != QM_X_DIV; }
+static int commutes(int op) { return op == QM_X_ADD || op == QM_X_MUL; }
+
+/* How an arithmetic node is emitted.  Every plan computes the same
+ * operations in the same order (only the number of passes over memory
+ * differs), so the choice never changes the bits. */
+enum {
+    PLAN_PLAIN, /* d = a o b */
+    PLAN_F3L,   /* d = (a o1 b) o2 c, the left child fused */
+    PLAN_F3R,   /* d = c o2 (a o1 b), the right child fused */
+    PLAN_S3,    /* d = ((a o1 b) o2 c) o3 e */
+    PLAN_S2,    /* d = (a o1 (b o2 c)) o3 e */
+    PLAN_SQR    /* d = x*x for the same variable */
+};
+
+/* Node i can be the inner operation of a fused op: + - * / whose first
+ * operand is not a constant (or can be swapped to be). */
 static int fusable(parser *p, int i)
 {
     node *n = &p->nodes[i];
     if (n->kind != K_BIN || !arith(n->op))
         return 0;
     if (p->nodes[n->a].kind == K_CONST)
-        return n->op == QM_X_ADD || n->op == QM_X_MUL; /* commutative: swap */
+        return commutes(n->op);
     return 1;
 }
 
-/* Evaluate two subtrees, the more demanding first. */
-static void gen_pair(gen *g, int i, int j, opnd *oi, opnd *oj)
+/* Choose every node's plan bottom-up, the fewest instructions first
+ * (ties: the simpler plan). */
+static int plan(parser *p, int i)
+{
+    node *n = &p->nodes[i];
+    switch (n->kind) {
+    case K_CONST:
+    case K_VAR:
+        return n->cost = 0;
+    case K_UN:
+    case K_POWI:
+        return n->cost = 1 + plan(p, n->a);
+    case K_SEL:
+        return n->cost = 1 + plan(p, n->a) + plan(p, n->b) + plan(p, n->c);
+    default:
+        break;
+    }
+    int ca = plan(p, n->a), cb = plan(p, n->b);
+    n->plan = PLAN_PLAIN;
+    n->cost = 1 + ca + cb;
+    if (!arith(n->op))
+        return n->cost;
+    node *l = &p->nodes[n->a], *r = &p->nodes[n->b];
+    if (n->op == QM_X_MUL && l->kind == K_VAR && r->kind == K_VAR && l->coord == r->coord) {
+        n->plan = PLAN_SQR;
+        return n->cost;
+    }
+    int best = n->cost;
+    if (fusable(p, n->a)) {
+        int c = 1 + p->nodes[l->a].cost + p->nodes[l->b].cost + cb;
+        if (c < best) {
+            best = c;
+            n->plan = PLAN_F3L;
+        }
+    }
+    if (fusable(p, n->b)) {
+        int c = 1 + p->nodes[r->a].cost + p->nodes[r->b].cost + ca;
+        if (c < best) {
+            best = c;
+            n->plan = PLAN_F3R;
+        }
+    }
+    if (chain_op(n) && chain_op(l)) {
+        node *ll = &p->nodes[l->a], *lr = &p->nodes[l->b];
+        /* S3: l's left child is a chain op with a non-constant first operand */
+        if (chain_op(ll) && (p->nodes[ll->a].kind != K_CONST || commutes(ll->op))) {
+            int c = 1 + p->nodes[ll->a].cost + p->nodes[ll->b].cost + lr->cost + cb;
+            if (c < best) {
+                best = c;
+                n->plan = PLAN_S3;
+            }
+        }
+        /* S2: l's right child is a chain op, l's left operand not constant,
+         * and the inner op's first operand not constant (or swappable) */
+        if (chain_op(lr) && ll->kind != K_CONST
+            && (p->nodes[lr->a].kind != K_CONST || commutes(lr->op))) {
+            int c = 1 + ll->cost + p->nodes[lr->a].cost + p->nodes[lr->b].cost + cb;
+            if (c < best) {
+                best = c;
+                n->plan = PLAN_S2;
+            }
+        }
+    }
+    return n->cost = best;
+}
+
+/* Evaluate subtrees idx[0..cnt), the most demanding first (Sethi-Ullman),
+ * into out[]. */
+static void gen_held(gen *g, const int *idx, opnd *out, int cnt)
 {
     parser *p = g->p;
-    if (p->nodes[j].need > p->nodes[i].need) {
-        *oj = gen_node(g, j);
-        *oi = gen_node(g, i);
-    } else {
-        *oi = gen_node(g, i);
-        *oj = gen_node(g, j);
-    }
+    int order[4] = {0, 1, 2, 3};
+    for (int x = 0; x < cnt; x++)
+        for (int y = x + 1; y < cnt; y++)
+            if (p->nodes[idx[order[y]]].need > p->nodes[idx[order[x]]].need) {
+                int t = order[x]; order[x] = order[y]; order[y] = t;
+            }
+    for (int x = 0; x < cnt; x++)
+        out[order[x]] = gen_node(g, idx[order[x]]);
+}
+
+/* gen_held, then free the operands' registers: the instruction emitted
+ * next may write its result over one of them (element-wise, so safe). */
+static void gen_many(gen *g, const int *idx, opnd *out, int cnt)
+{
+    gen_held(g, idx, out, cnt);
+    for (int x = 0; x < cnt; x++)
+        release(g, out[x]);
 }
 
 static int vslot(opnd o) { return o.is_const ? -1 : o.slot; }
@@ -881,42 +977,27 @@ static opnd materialize(gen *g, opnd o)
 {
     if (!o.is_const)
         return o;
-    qm__xinsn in = {.op = QM_X_BCAST, .a = -1, .b = -1, .c = -1, .ka = o.k};
+    qm__xinsn in = {.op = QM_X_BCAST, .a = -1, .b = -1, .c = -1, .e = -1, .ka = o.k};
     return result(g, in);
 }
 
-static opnd gen_fused(gen *g, int inner, int other, int o2, int mirrored)
+/* Children of a commutative inner node, the constant second. */
+static void inner_operands(parser *p, const node *n, int *ia, int *ib)
 {
-    parser *p = g->p;
-    node *n = &p->nodes[inner];
-    int ia = n->a, ib = n->b;
-    if (p->nodes[ia].kind == K_CONST) { /* 2*x -> x*2: same bits (commutative) */
-        int t = ia; ia = ib; ib = t;
+    *ia = n->a;
+    *ib = n->b;
+    if (p->nodes[*ia].kind == K_CONST) { /* 2*x -> x*2: the same bits */
+        int t = *ia; *ia = *ib; *ib = t;
     }
-    opnd a, b, c;
-    int need_ab = p->nodes[ia].need > p->nodes[ib].need ? p->nodes[ia].need : p->nodes[ib].need;
-    if (p->nodes[other].need > need_ab) {
-        c = gen_node(g, other);
-        gen_pair(g, ia, ib, &a, &b);
-    } else {
-        gen_pair(g, ia, ib, &a, &b);
-        c = gen_node(g, other);
-    }
-    release(g, a);
-    release(g, b);
-    release(g, c);
-    int form = (c.is_const ? 1 : 0) | (b.is_const ? 2 : 0) | (mirrored ? 4 : 0);
-    qm__xinsn in = {.op = QM_X_F3 + 8 * (4 * arith_index(n->op) + arith_index(o2)) + form,
-                    .a = vslot(a), .b = vslot(b), .c = vslot(c), .kb = b.k, .kc = c.k};
-    return result(g, in);
 }
 
 static opnd gen_node(gen *g, int i)
 {
     parser *p = g->p;
     node *n = &p->nodes[i];
-    opnd a, b, c;
-    qm__xinsn in = {.a = -1, .b = -1, .c = -1};
+    opnd o[4];
+    int idx[4];
+    qm__xinsn in = {.a = -1, .b = -1, .c = -1, .e = -1};
     switch (n->kind) {
     case K_CONST:
         return (opnd){1, 0, n->v};
@@ -924,26 +1005,26 @@ static opnd gen_node(gen *g, int i)
         g->coord_used[n->coord] = 1;
         return (opnd){0, -2 - n->coord, 0};
     case K_UN:
-        a = gen_node(g, n->a);
-        release(g, a);
+        idx[0] = n->a;
+        gen_many(g, idx, o, 1);
         in.op = n->op;
         in.fn = n->fn;
-        in.a = a.slot;
+        in.a = o[0].slot;
         return result(g, in);
     case K_POWI:
-        a = gen_node(g, n->a);
-        release(g, a);
+        idx[0] = n->a;
+        gen_many(g, idx, o, 1);
         /* x*x is the common case: the cheapest loop */
         in.op = n->fn == 2 ? QM_X_SQR : QM_X_POWI;
         in.fn = n->fn;
-        in.a = a.slot;
+        in.a = o[0].slot;
         return result(g, in);
-    case K_SEL:
-        c = gen_node(g, n->a);
-        c = materialize(g, c);
-        gen_pair(g, n->b, n->c, &a, &b);
-        a = materialize(g, a);
-        b = materialize(g, b);
+    case K_SEL: {
+        idx[0] = n->a;
+        idx[1] = n->b;
+        idx[2] = n->c;
+        gen_held(g, idx, o, 3);
+        opnd c = materialize(g, o[0]), a = materialize(g, o[1]), b = materialize(g, o[2]);
         release(g, a);
         release(g, b);
         release(g, c);
@@ -952,31 +1033,75 @@ static opnd gen_node(gen *g, int i)
         in.b = a.slot;
         in.c = b.slot;
         return result(g, in);
+    }
     default:
         break;
     }
-    /* K_BIN */
-    if (arith(n->op)) {
-        if (fusable(p, n->a))
-            return gen_fused(g, n->a, n->b, n->op, 0);
-        if (fusable(p, n->b))
-            return gen_fused(g, n->b, n->a, n->op, 1);
-        if (n->op == QM_X_MUL && p->nodes[n->a].kind == K_VAR && p->nodes[n->b].kind == K_VAR
-            && p->nodes[n->a].coord == p->nodes[n->b].coord) {
-            a = gen_node(g, n->a);
-            in.op = QM_X_SQR;
-            in.a = a.slot;
-            return result(g, in);
-        }
+    node *l = &p->nodes[n->a], *r = &p->nodes[n->b];
+    switch (n->kind == K_BIN ? n->plan : PLAN_PLAIN) {
+    case PLAN_SQR:
+        o[0] = gen_node(g, n->a);
+        in.op = QM_X_SQR;
+        in.a = o[0].slot;
+        return result(g, in);
+    case PLAN_F3L:
+    case PLAN_F3R: {
+        int mirrored = n->plan == PLAN_F3R;
+        const node *inner = mirrored ? r : l;
+        inner_operands(p, inner, &idx[0], &idx[1]);
+        idx[2] = mirrored ? n->a : n->b;
+        gen_many(g, idx, o, 3);
+        int form = (o[2].is_const ? 1 : 0) | (o[1].is_const ? 2 : 0) | (mirrored ? 4 : 0);
+        in.op = QM_X_F3 + 8 * (4 * arith_index(inner->op) + arith_index(n->op)) + form;
+        in.a = vslot(o[0]);
+        in.b = vslot(o[1]);
+        in.c = vslot(o[2]);
+        in.kb = o[1].k;
+        in.kc = o[2].k;
+        return result(g, in);
     }
-    gen_pair(g, n->a, n->b, &a, &b);
-    release(g, a);
-    release(g, b);
-    in.op = n->op + (a.is_const ? 2 : b.is_const ? 1 : 0);
-    in.a = vslot(a);
-    in.b = vslot(b);
-    in.ka = a.k;
-    in.kb = b.k;
+    case PLAN_S3: {
+        const node *ll = &p->nodes[l->a];
+        inner_operands(p, ll, &idx[0], &idx[1]);
+        idx[2] = l->b;
+        idx[3] = n->b;
+        gen_many(g, idx, o, 4);
+        int form = (o[3].is_const ? 1 : 0) | (o[2].is_const ? 2 : 0) | (o[1].is_const ? 4 : 0);
+        in.op = QM_X_S3 + 8 * (9 * arith_index(ll->op) + 3 * arith_index(l->op)
+                               + arith_index(n->op)) + form;
+        goto chain;
+    }
+    case PLAN_S2: {
+        const node *lr = &p->nodes[l->b];
+        idx[0] = l->a;
+        inner_operands(p, lr, &idx[1], &idx[2]);
+        idx[3] = n->b;
+        gen_many(g, idx, o, 4);
+        int form = (o[3].is_const ? 1 : 0) | (o[2].is_const ? 2 : 0);
+        in.op = QM_X_S2 + 4 * (9 * arith_index(l->op) + 3 * arith_index(lr->op)
+                               + arith_index(n->op)) + form;
+        goto chain;
+    }
+    default:
+        break;
+    }
+    idx[0] = n->a;
+    idx[1] = n->b;
+    gen_many(g, idx, o, 2);
+    in.op = n->op + (o[0].is_const ? 2 : o[1].is_const ? 1 : 0);
+    in.a = vslot(o[0]);
+    in.b = vslot(o[1]);
+    in.ka = o[0].k;
+    in.kb = o[1].k;
+    return result(g, in);
+chain:
+    in.a = vslot(o[0]);
+    in.b = vslot(o[1]);
+    in.c = vslot(o[2]);
+    in.e = vslot(o[3]);
+    in.kb = o[1].k;
+    in.kc = o[2].k;
+    in.ke = o[3].k;
     return result(g, in);
 }
 
@@ -1062,7 +1187,11 @@ int qm__expr_compile_with(qm_expr **out, const char *text, int nvars,
     }
 
     gen g = {.p = &p};
-    g.maxregs = label(&p, root) + 2;
+    (void)label(&p, root);
+    /* Sethi-Ullman order keeps the count near label(root) (+3 for the
+     * operands a fused op holds); the array allows any count. */
+    g.maxregs = p.nnodes + 2;
+    plan(&p, root);
     g.busy = calloc((size_t)g.maxregs + 1, 1);
     g.coord_used = calloc((size_t)ncoords + 1, sizeof *g.coord_used);
     if (g.busy == NULL || g.coord_used == NULL) {
@@ -1075,7 +1204,7 @@ int qm__expr_compile_with(qm_expr **out, const char *text, int nvars,
                  * straight to the output */
                 g.insns[g.ninsns - 1].d = 0;
             } else {
-                qm__xinsn in = {.op = QM_X_COPY, .d = 0, .a = r.slot, .b = -1, .c = -1};
+                qm__xinsn in = {.op = QM_X_COPY, .d = 0, .a = r.slot, .b = -1, .c = -1, .e = -1};
                 if (emit(&g, in) != QM_SUCCESS)
                     p.failed = QM_ENOMEM;
             }
@@ -1084,8 +1213,9 @@ int qm__expr_compile_with(qm_expr **out, const char *text, int nvars,
     if (!p.failed) {
         /* coordinates live after the registers: slot nregs + 1 + k */
         for (int j = 0; j < g.ninsns; j++) {
-            int *s[4] = {&g.insns[j].d, &g.insns[j].a, &g.insns[j].b, &g.insns[j].c};
-            for (int q = 0; q < 4; q++)
+            int *s[5] = {&g.insns[j].d, &g.insns[j].a, &g.insns[j].b, &g.insns[j].c,
+                         &g.insns[j].e};
+            for (int q = 0; q < 5; q++)
                 if (*s[q] <= -2)
                     *s[q] = g.nregs + 1 + (-2 - *s[q]);
         }
