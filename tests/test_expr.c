@@ -563,6 +563,29 @@ static void test_layout(void)
     }
 }
 
+/* One compiled expression evaluated by several threads at once (no hidden
+ * per-thread state) gives the serial bits. */
+static void test_threads(void)
+{
+    enum { N = 20000 };
+    static double x[N], y1[N], y2[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (2 * urand() - 1) * 3;
+    qm_expr *e = vm_new("x<0?exp(x)*sin(3*x):x*x*x-2*x+1+sqrt(x)", NULL);
+    QMT_CHECK(e != NULL, "compile");
+    if (e == NULL)
+        return;
+    qm__expr_eval(e, N, x, 1, y1);
+    int failures = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(4) reduction(+ : failures)
+    for (int b = 0; b < N / 100; b++)
+        failures += qm__expr_eval(e, 100 - (size_t)(b % 7), x + 100 * b, 1, y2 + 100 * b) != QM_SUCCESS;
+    for (int b = 0; b < N / 100; b++) /* the points each block skipped */
+        qm__expr_eval(e, (size_t)(b % 7), x + 100 * b + 100 - b % 7, 1, y2 + 100 * b + 100 - b % 7);
+    QMT_CHECK(failures == 0 && memcmp(y1, y2, sizeof y1) == 0, "threads differ from serial");
+    qm__expr_free(e);
+}
+
 static void test_constant_folding(void)
 {
     /* a folded constant has the bits the loop gives at that x */
@@ -659,6 +682,7 @@ int main(void)
     CU_add_test(s, "long_expressions_compile_deep_ones_fail", test_long_and_deep);
     CU_add_test(s, "bits_independent_of_n_stride_in_place", test_layout);
     CU_add_test(s, "folding_gives_run_time_bits", test_constant_folding);
+    CU_add_test(s, "shared_expression_is_thread_safe", test_threads);
     CU_add_test(s, "report_ulp_agreement", test_report);
     return qmt_run();
 }
