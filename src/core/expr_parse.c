@@ -729,7 +729,7 @@ static int parse_ternary(parser *p)
         token u = peek(p);
         if (u.type != T_COLON) {
             if (u.type == T_END)
-                fail(p, end_pos(p), "missing \":\" of \"?\" at position %d", t.pos);
+                fail(p, end_pos(p), "missing \":\" (else branch) of the \"?\"");
             else
                 unexpected(p, &u);
             return -1;
