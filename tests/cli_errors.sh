@@ -62,7 +62,7 @@ usage_error "--serial runs on one thread" --serial -t 4
 usage_error "invalid expression 'sin(x': .*position 6" 'sin(x'
 usage_error "invalid expression 'x+\*2': .*position 2" 'x+*2'
 usage_error "invalid expression 'y+1': .*\"y\".*position 0" 'y+1'
-usage_error "invalid expression '': Expression is empty" ''
+usage_error "invalid expression '': [Ee]xpression is empty" ''
 usage_error "invalid expression 'x,1'" 'x,1'
 usage_error "invalid lower bound 'foo'" x foo 1
 usage_error "invalid upper bound 'x'" x 0 x

@@ -154,7 +154,7 @@ static int open_integrand(integrand *ig, const cli_options *opt, int nthreads,
         return CLI_EXIT_OK;
     }
     char err[512];
-    if (cli_expr_new(&ig->expr, text, nthreads, a, err, sizeof err) != 0) {
+    if (cli_expr_new(&ig->expr, text, opt->engine, nthreads, a, err, sizeof err) != 0) {
         cli_usage_error("%s", err);
         return CLI_EXIT_USAGE;
     }
@@ -189,7 +189,7 @@ typedef struct breakpoints {
 } breakpoints;
 
 /* Parse opt->breakpoints; prints the usage error itself. */
-static int parse_breakpoints(const char *text, breakpoints *bp)
+static int parse_breakpoints(const char *text, cli_engine engine, breakpoints *bp)
 {
     char item[256], err[512];
     bp->n = 0;
@@ -203,7 +203,7 @@ static int parse_breakpoints(const char *text, breakpoints *bp)
         }
         memcpy(item, text, len);
         item[len] = '\0';
-        if (cli_expr_constant(item, "breakpoint", &bp->points[bp->n], err, sizeof err)) {
+        if (cli_expr_constant(item, "breakpoint", engine, &bp->points[bp->n], err, sizeof err)) {
             cli_usage_error("%s", err);
             return CLI_EXIT_USAGE;
         }
@@ -323,8 +323,8 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
     double lo[CLI_MAX_DIM], hi[CLI_MAX_DIM];
     char err[512];
     for (int k = 0; k < dim; k++)
-        if (cli_expr_constant(opt->lo_text[k], "lower bound", &lo[k], err, sizeof err) ||
-            cli_expr_constant(opt->hi_text[k], "upper bound", &hi[k], err, sizeof err)) {
+        if (cli_expr_constant(opt->lo_text[k], "lower bound", opt->engine, &lo[k], err, sizeof err) ||
+            cli_expr_constant(opt->hi_text[k], "upper bound", opt->engine, &hi[k], err, sizeof err)) {
             cli_usage_error("%s", err);
             return CLI_EXIT_USAGE;
         }
@@ -341,7 +341,7 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
         return CLI_EXIT_USAGE;
     }
     cli_expr *e = NULL;
-    if (cli_expr_new_dim(&e, opt->expr, dim, qm_exec_threads(ex), lo, err,
+    if (cli_expr_new_dim(&e, opt->expr, opt->engine, dim, qm_exec_threads(ex), lo, err,
                          sizeof err) != 0) {
         cli_usage_error("%s", err);
         return CLI_EXIT_USAGE;
@@ -442,8 +442,8 @@ static int cli_main(int argc, char **argv, cli_par *par)
     cli_report r;
     memset(&r, 0, sizeof r);
     char err[512];
-    if (cli_expr_constant(opt.a_text, "lower bound", &r.a, err, sizeof err) ||
-        cli_expr_constant(opt.b_text, "upper bound", &r.b, err, sizeof err)) {
+    if (cli_expr_constant(opt.a_text, "lower bound", opt.engine, &r.a, err, sizeof err) ||
+        cli_expr_constant(opt.b_text, "upper bound", opt.engine, &r.b, err, sizeof err)) {
         cli_usage_error("%s", err);
         return CLI_EXIT_USAGE;
     }
@@ -456,7 +456,7 @@ static int cli_main(int argc, char **argv, cli_par *par)
         return CLI_EXIT_USAGE;
     }
     breakpoints bp;
-    if (parse_breakpoints(opt.breakpoints, &bp) != CLI_EXIT_OK)
+    if (parse_breakpoints(opt.breakpoints, opt.engine, &bp) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     if (opt.method == CLI_METHOD_TANH_SINH && opt.breakpoints != NULL &&
         par->size > 1) {

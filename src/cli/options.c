@@ -37,7 +37,8 @@ enum {
     OPT_LIMIT,
     OPT_BREAKPOINTS,
     OPT_DIM,
-    OPT_SEED
+    OPT_SEED,
+    OPT_ENGINE
 };
 
 static const struct option long_options[] = {
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
     {"breakpoints", required_argument, NULL, OPT_BREAKPOINTS},
     {"dim", required_argument, NULL, OPT_DIM},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"engine", required_argument, NULL, OPT_ENGINE},
     {"validate", no_argument, NULL, OPT_VALIDATE},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"repeat", required_argument, NULL, OPT_REPEAT},
@@ -93,8 +95,9 @@ static void print_help(void)
 {
     printf(
 "Usage: integrate [OPTION]... [EXPR [A B]]\n"
-"Integrate EXPR, a muparser expression in x, over [A, B] with a composite rule\n"
-"on N panels, in parallel and with bitwise reproducible results.\n"
+"Integrate EXPR, an expression in x (muparser's syntax), over [A, B] with a\n"
+"composite rule"
+" on N panels, in parallel and with bitwise reproducible results.\n"
 "\n"
 "Options:\n"
 "  -n, --points N       panels, 1 to 2^53, e.g. 1e9 (default 1e8 builtin, 1e6)\n"
@@ -109,6 +112,9 @@ static void print_help(void)
 "                       bounds A1 B1 ... AD BD (default [0,1]^D); -n is the\n"
 "                       evaluation budget (cubature, 1e7) or samples (1e6)\n"
 "      --seed S         mc/qmc random seed (default 0)\n"
+"      --engine E       expressions: vm (compiled once, evaluated in batches;\n"
+"                       default) or muparser (point by point, the reference);\n"
+"                       vm rejects assignments (x=3)\n"
 "  -t, --threads T      threads, 1 to 4096 (default OMP_NUM_THREADS, all cores)\n"
 "      --schedule S     static|dynamic|guided|auto (default auto = static\n"
 "                       for integration); never changes the bits\n"
@@ -455,6 +461,16 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
             if (parse_count_option("chunk size", optarg, INT64_MAX, &opt->chunk))
                 return CLI_PARSE_ERROR;
             opt->schedule_given = 1;
+            break;
+        case OPT_ENGINE:
+            if (strcmp(optarg, "vm") == 0)
+                opt->engine = CLI_ENGINE_VM;
+            else if (strcmp(optarg, "muparser") == 0)
+                opt->engine = CLI_ENGINE_MUPARSER;
+            else {
+                cli_usage_error("unknown engine '%s' (expected vm or muparser)", optarg);
+                return CLI_PARSE_ERROR;
+            }
             break;
         case OPT_SERIAL:
             opt->serial = 1;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "quadmap.h"
+#include "expr.h"
 
 /** Exit statuses of `integrate` (documented in integrate(1)). */
 enum cli_exit {
@@ -66,7 +67,7 @@ typedef enum cli_method {
 /** Parsed command line.  Strings point into argv. */
 typedef struct cli_options {
     const char *expr;    /**< EXPR positional, or NULL when not given */
-    const char *a_text;  /**< lower bound (muparser expression) */
+    const char *a_text;  /**< lower bound (constant expression) */
     const char *b_text;  /**< upper bound (muparser expression) */
     int64_t n;           /**< panels; 0 = the default for the integrand kind */
     qm_rule rule;        /**< the rule (default midpoint) */
@@ -92,6 +93,7 @@ typedef struct cli_options {
     int repeat;          /**< >= 1 */
     int quiet;           /**< -q */
     int info;            /**< --info: describe the run's resources and exit */
+    cli_engine engine;   /**< --engine vm|muparser (default vm) */
 } cli_options;
 
 /** Results of ::cli_parse_options. */
