@@ -168,6 +168,28 @@ typedef double vd;
         }                                                                      \
     }
 
+/* The general path's sum of y[0..m) in the same lane order (rules.c uses it
+ * after the integrand has filled y). */
+static void sum24(const double *restrict y, int m, double s[6])
+{
+    vd acc[NV];
+    memset(acc, 0, sizeof acc);
+    int j = 0;
+    for (; j + 24 <= m; j += 24)
+        _Pragma("GCC unroll 24")
+        for (int q = 0; q < NV; q++) {
+            vd v;
+            memcpy(&v, y + j + q * VW, sizeof v);
+            acc[q] += v;
+        }
+    double lanes[24];
+    memcpy(lanes, acc, sizeof lanes);
+    for (int p = 0; p < 24; p++)
+        s[p % 6] += lanes[p];
+    for (; j < m; j++)
+        s[j % 6] += y[j];
+}
+
 FUSED(fused_x2, F_X2, F_X2)
 FUSED(fused_poly, F_POLY, F_POLY)
 FUSED(fused_runge, F_RUNGE, F_RUNGE)
@@ -188,6 +210,7 @@ const qm_isa_kernels TABLE = {
         [QM_VM_EXP] = v_exp, [QM_VM_LOG] = v_log, [QM_VM_LOG2] = v_log2,
         [QM_VM_LOG10] = v_log10,
     },
+    .sum24 = sum24,
     .pow = v_pow,
     .atan2 = v_atan2,
     .fused = {

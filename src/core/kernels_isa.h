@@ -30,8 +30,12 @@ typedef enum qm_bi_id {
 typedef void (*qm_fused_fn)(double base, double H, const double *restrict idx,
                             int m, double s[6]);
 
+/* s[j mod 6] += y[j] for j in [0, m), in the lane order described above. */
+typedef void (*qm_sum24_fn)(const double *restrict y, int m, double s[6]);
+
 typedef struct qm_isa_kernels {
     qm_isa isa;
+    qm_sum24_fn sum24;
     qm_vm_unary_fn unary[QM_VM_NFN];
     qm_vm_binary_fn pow, atan2;
     qm_fused_fn fused[QM_BI_N];

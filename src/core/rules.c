@@ -230,6 +230,7 @@ int qm__plan_fixed(qm_plan *p, qm_batch_fn f, void *data, double a, double b,
     p->f = f;
     p->data = data;
     p->fused = qm__builtin_fused(f);
+    p->kernels = qm__kernels();
     if (a == b)
         return QM_SUCCESS; /* empty plan: the integral is 0 */
     p->negate = a > b;
@@ -262,31 +263,17 @@ int qm__plan_fixed(qm_plan *p, qm_batch_fn f, void *data, double a, double b,
 
 /* ------------------------------------------------------------ the kernel */
 
-/* s[q] += sum of y[j] over j = q (mod 6), in a fixed order: three 8-lane
- * vector accumulators take 24 consecutive values (lane l of accumulator v
- * holds residue (8v + l) mod 6), i.e. 24 independent add chains that hide the
- * add latency; they are folded into s in a fixed order at the end.  GCC
- * vector extensions have lane-wise IEEE semantics, so the bits do not depend
- * on the instruction set (SSE2, AVX2, AVX-512) the compiler targets.
- * y must be 64-byte aligned. */
-typedef double qm_v8 __attribute__((vector_size(64)));
-
-static inline void sum6(const double *restrict y, size_t n, double s[6])
+/* s[q] += sum of y[j] over j = q (mod 6), in a fixed order: 24 lanes take
+ * 24 consecutive values (24 independent add chains that hide the add
+ * latency) and are folded into s in lane order at the end, then the tail.
+ * The kernel comes from the ISA table (kernels_isa.c, native vector width,
+ * lane-wise IEEE adds), so the bits do not depend on the instruction set.
+ * (A target_clones version with 64-byte GCC vectors compiled to stack
+ * round trips on AVX2 with GCC 12, five times slower.) */
+static inline void sum6(const qm_isa_kernels *k, const double *restrict y,
+                        size_t n, double s[6])
 {
-    qm_v8 v0 = {0}, v1 = v0, v2 = v0;
-    size_t j = 0;
-    for (; j + 24 <= n; j += 24) {
-        const qm_v8 *t = (const qm_v8 *)__builtin_assume_aligned(y + j, 64);
-        v0 += t[0];
-        v1 += t[1];
-        v2 += t[2];
-    }
-    const qm_v8 v[3] = {v0, v1, v2};
-    for (int k = 0; k < 3; k++)
-        for (int l = 0; l < 8; l++)
-            s[(8 * k + l) % 6] += v[k][l];
-    for (; j < n; j++)
-        s[j % 6] += y[j];
+    k->sum24(y, (int)n, s);
 }
 
 /* Add the weighted residue sums s[q] into the accumulators one by one (the
@@ -353,7 +340,7 @@ QM_KERNEL int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *
                 return QM_EUSER;
             }
             memset(bs, 0, sizeof bs);
-            sum6(y, (size_t)m, bs);
+            sum6(p->kernels, y, (size_t)m, bs);
         }
         if (isfinite(bs[0] + bs[1] + bs[2] + bs[3] + bs[4] + bs[5])) {
             double u[6];

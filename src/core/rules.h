@@ -37,6 +37,7 @@ typedef struct qm_plan {
     qm_batch_fn f;
     void *data;
     qm_fused_fn fused; /* f's fused kernel (a built-in), else NULL */
+    const qm_isa_kernels *kernels; /* the process's ISA table */
     int64_t nblocks;
     int64_t evaluations;
     int has_coarse;   /* the error estimate is available */
