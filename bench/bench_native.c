@@ -99,3 +99,23 @@ int native_gauss_batch(size_t n, const double *x, double *y, void *data)
         y[i] = exp(-x[i] * x[i]);
     return 0;
 }
+
+/* bench_expr's baselines: the expressions as a user writes them in C (x^k
+ * as products, x^2.5 as pow); the polynomials vectorize (with FMA), the
+ * libm calls stay scalar (no -ffast-math). */
+#define BASE(name, expr)                                                       \
+    void name(size_t n, const double *restrict x, double *restrict y)        \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++) {                                       \
+            const double v = x[i];                                             \
+            y[i] = (expr);                                                     \
+        }                                                                      \
+    }
+BASE(native_poly, v * v * v - 2 * v + 1)
+BASE(native_rat, 1 / (1 + v * v * v * v))
+BASE(native_sqrt, sqrt(1 + v * v))
+BASE(native_log, log(1 + v))
+BASE(native_gauss_cos, exp(-(v * v)) * cos(3 * v))
+BASE(native_trig, sin(v) * sin(v) + cos(v) * cos(v) * cos(v))
+BASE(native_hyp, tanh(v) + cosh(v / 4))
+BASE(native_pow, pow(v, 2.5))
