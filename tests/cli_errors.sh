@@ -64,6 +64,16 @@ usage_error "invalid expression 'x+\*2': .*position 2" 'x+*2'
 usage_error "invalid expression 'y+1': .*\"y\".*position 0" 'y+1'
 usage_error "invalid expression '': [Ee]xpression is empty" ''
 usage_error "invalid expression 'x,1'" 'x,1'
+# the expression engine (default) and the muparser reference
+usage_error "unknown engine 'bogus'" --engine bogus x 0 1
+usage_error "invalid expression 'x=3': assignment" x=3 0 1
+usage_error "invalid expression 'fmod(x,2)': unknown function \"fmod\" at position 0" 'fmod(x,2)' 0 1
+usage_error "invalid expression '2x': .*position 1" 2x 0 1
+usage_error "invalid expression 'sin(x': .*position 6" --engine muparser 'sin(x' 0 1
+long=$(awk 'BEGIN { s = "x"; for (i = 0; i < 1500; i++) s = s "+1"; print s }')
+run_cli "$long" 0 1 -q -n 10
+check "a 3001-character expression integrates (engine)" [ "$rc" -eq 0 ] && near "$(cat "$OUT")" 1500.5 1e-12
+usage_error "too long for --engine muparser (at most 2000 characters" --engine muparser "$long" 0 1
 usage_error "invalid lower bound 'foo'" x foo 1
 usage_error "invalid upper bound 'x'" x 0 x
 usage_error "infinite bounds need --rule adaptive" x 0 1/0
