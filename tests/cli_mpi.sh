@@ -107,6 +107,22 @@ run_mpi 4 -t 1 --format json --plugin "$PLUGIN:nan_at_3" 0 10 -n 1e6
 check "JSON failure report: status 100, fail_rank 1" \
     [ "$(json_get status)" = 100 ] && [ "$(json_get fail_rank)" = 1 ]
 
+# --- ranks on different vector instruction sets (a mixed cluster) ---------
+# MPMD: each rank forces its own QUADMAP_ISA; the bits equal one process's.
+for args in "exp(-x^2)*cos(3*x)+sin(x)^3 0 3 -n 1000003" "--builtin gauss 0 3 -n 1000003" \
+            "--rule adaptive log(1+x)*tanh(x) 0 5" "--rule qmc --dim 2 -n 65536 exp(x1)*cos(x2)"; do
+    # shellcheck disable=SC2086
+    run_cli -q -t 1 $args
+    ref=$(cat "$OUT")
+    # shellcheck disable=SC2086
+    timeout 300 "$MPIEXEC" -q -np 1 -x QUADMAP_ISA=scalar "$INTEGRATE" -q -t 1 $args \
+        : -np 1 -x QUADMAP_ISA=sse2 "$INTEGRATE" -q -t 1 $args \
+        : -np 1 -x QUADMAP_ISA=avx2 "$INTEGRATE" -q -t 1 $args >"$OUT" 2>"$ERR"
+    rc=$?
+    last_cmd="mpiexec (ranks at scalar, sse2, avx2) integrate $args"
+    check "ranks on mixed ISAs: bits equal one process ($ref)" [ "$rc" -eq 0 ] && [ "$(cat "$OUT")" = "$ref" ]
+done
+
 # --- usage errors are reported once, every rank exits 2 --------------------
 run_mpi 3 --bogus
 check "unknown option: exit 2" [ "$rc" -eq 2 ]
