@@ -141,8 +141,8 @@ typedef double vd;
 #define S_SQRT(v) sqrt(v)
 
 /* acc[q] lane l holds the values j = q*VW + l (mod 24) of every group of 24:
- * the same 24 add chains as rules.c's three 8-lane accumulators, folded in
- * the same order (value 0 to 23 of the group), so the same bits. */
+ * the same 24 add chains as sum24 below (the general path), folded in the
+ * same order (value 0 to 23 of the group), so the same bits at every VW. */
 #define FUSED(NAME, VF, SF)                                                    \
     static void NAME(double base, double H, const double *restrict idx, int m, \
                      double s[6])                                              \

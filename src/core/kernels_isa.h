@@ -21,9 +21,9 @@ typedef enum qm_bi_id {
 /*
  * A fused fixed-rule block kernel: for j in [0, m) it forms the abscissa
  * x_j = base + idx[j] * H (as rules.c does), evaluates the built-in at x_j and adds the
- * value into s[j mod 6], in exactly the order of rules.c's sum6 (three 8-lane
- * accumulators over 24 consecutive values, folded lane by lane, then the
- * tail), so it gives the same bits as writing x[] and y[] and summing them --
+ * value into s[j mod 6], in exactly the order of the general path's sum24
+ * (24 lanes over 24 consecutive values, folded lane by lane, then the tail),
+ * so it gives the same bits as writing x[] and y[] and summing them --
  * without the memory round trip.  m is a multiple of 24 except for the last
  * batch of a progression; idx[j] = j.
  */
