@@ -140,6 +140,16 @@ typedef double vd;
 #define V_SQRT(v) FROM_NAT(VSQRT(TO_NAT(v)))
 #define S_SQRT(v) sqrt(v)
 
+/* Fold the 24 lanes (value 0 to 23 of a group) into the residues mod 6, in
+ * lane order: the one summation order of every path. */
+static inline void fold24(const vd acc[NV], double s[6])
+{
+    double lanes[24];
+    memcpy(lanes, acc, sizeof lanes);
+    for (int p = 0; p < 24; p++)
+        s[p % 6] += lanes[p];
+}
+
 /* acc[q] lane l holds the values j = q*VW + l (mod 24) of every group of 24:
  * the same 24 add chains as sum24 below (the general path), folded in the
  * same order (value 0 to 23 of the group), so the same bits at every VW. */
@@ -158,10 +168,7 @@ typedef double vd;
                 const vd u = base + iv * H;                                    \
                 acc[q] += VF(u);                                               \
             }                                                                  \
-        double lanes[24];                                                      \
-        memcpy(lanes, acc, sizeof lanes);                                      \
-        for (int p = 0; p < 24; p++)                                           \
-            s[p % 6] += lanes[p];                                              \
+        fold24(acc, s);                                                        \
         for (; j < m; j++) {                                                   \
             const double u = base + idx[j] * H;                                \
             s[j % 6] += SF(u);                                                 \
@@ -182,10 +189,7 @@ static void sum24(const double *restrict y, int m, double s[6])
             memcpy(&v, y + j + q * VW, sizeof v);
             acc[q] += v;
         }
-    double lanes[24];
-    memcpy(lanes, acc, sizeof lanes);
-    for (int p = 0; p < 24; p++)
-        s[p % 6] += lanes[p];
+    fold24(acc, s);
     for (; j < m; j++)
         s[j % 6] += y[j];
 }

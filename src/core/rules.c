@@ -263,17 +263,11 @@ int qm__plan_fixed(qm_plan *p, qm_batch_fn f, void *data, double a, double b,
 
 /* ------------------------------------------------------------ the kernel */
 
-/* s[q] += sum of y[j] over j = q (mod 6), in a fixed order: 24 lanes take
- * 24 consecutive values (24 independent add chains that hide the add
- * latency) and are folded into s in lane order at the end, then the tail.
- * The kernel comes from the ISA table (kernels_isa.c, native vector width,
- * lane-wise IEEE adds), so the bits do not depend on the instruction set.
- * (A target_clones version with 64-byte GCC vectors compiled to stack
- * round trips on AVX2 with GCC 12, five times slower.) */
-static inline void sum6(const qm_isa_kernels *k, const double *restrict y,
-                        size_t n, double s[6])
+/* Whether the six residue sums add up to a finite number (no NaN, no Inf,
+ * no overflow of the raw sum). */
+static inline int finite6(const double s[6])
 {
-    k->sum24(y, (int)n, s);
+    return isfinite(s[0] + s[1] + s[2] + s[3] + s[4] + s[5]);
 }
 
 /* Add the weighted residue sums s[q] into the accumulators one by one (the
@@ -323,11 +317,14 @@ QM_KERNEL int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *
          * offset once (exact t for the Newton-Cotes rules, c = 0 or 1/2) */
         const double H = g->H;
         const double base = g->x0 + ((double)(i0 + off) + g->c) * H;
+        /* bs[q] += values of the points j = q (mod 6) of this batch, summed
+         * in a fixed order (24 lanes of consecutive values folded in lane
+         * order, then the tail: kernels_isa.c), so the bits depend neither
+         * on the ISA nor on the path */
         double bs[6] = {0};
         if (p->fused != NULL) /* a built-in: x and f(x) stay in registers */
             p->fused(base, H, idx, m, bs);
-        if (p->fused == NULL
-            || !isfinite(bs[0] + bs[1] + bs[2] + bs[3] + bs[4] + bs[5])) {
+        if (p->fused == NULL || !finite6(bs)) {
             /* the general path, and the fused one's rare slow path: the
              * values themselves are needed to find a bad one */
 #pragma omp simd
@@ -340,13 +337,13 @@ QM_KERNEL int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *
                 return QM_EUSER;
             }
             memset(bs, 0, sizeof bs);
-            sum6(p->kernels, y, (size_t)m, bs);
+            p->kernels->sum24(y, m, bs);
         }
-        if (isfinite(bs[0] + bs[1] + bs[2] + bs[3] + bs[4] + bs[5])) {
+        if (finite6(bs)) {
             double u[6];
             for (int q = 0; q < 6; q++)
                 u[q] = s[q] + bs[q];
-            if (isfinite(u[0] + u[1] + u[2] + u[3] + u[4] + u[5])) {
+            if (finite6(u)) {
                 memcpy(s, u, sizeof s);
             } else { /* the block sum would overflow: bank what we have */
                 flush_weighted(g, r0, s, acc);
