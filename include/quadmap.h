@@ -1,8 +1,15 @@
 /**
  * @file quadmap.h
- * @brief quadmap: reproducible parallel numerical integration (core API).
+ * @brief quadmap: reproducible parallel numerical integration.
  *
- * The library evaluates composite quadrature rules on [a, b] with a serial or
+ * Integration: fixed composite rules (::qm_integrate), adaptive 1-D
+ * (::qm_integrate_adaptive, ::qm_qags), tanh-sinh, cubature, Monte Carlo and
+ * quasi-Monte Carlo (::qm_cubature), all on one kind of executor: serial,
+ * OpenMP, or distributed over MPI ranks (::qm_exec_new_mpi in
+ * quadmap_mpi.h), with the same calls.  The map kernels, futures and the
+ * task pool are in quadmap_map.h.
+ *
+ * The library evaluates its rules with a serial or
  * an OpenMP executor.  Work is cut into blocks whose boundaries depend only on
  * the problem (N, rule), never on the number of workers, and block partials
  * are combined with an exact (fixed-point "superaccumulator") summation.  The
@@ -181,7 +188,8 @@ typedef struct qm_exec qm_exec;
  */
 int qm_exec_new(qm_exec **out, qm_backend backend);
 
-/** @brief Free an executor (NULL is allowed). */
+/** @brief Free an executor (NULL is allowed).  Collective over the ranks
+ *  for a distributed executor (::qm_exec_new_mpi). */
 void qm_exec_free(qm_exec *ex);
 
 /**
@@ -209,6 +217,25 @@ int qm_exec_threads(const qm_exec *ex);
 qm_schedule qm_exec_schedule(const qm_exec *ex);
 /** @brief The executor's chunk size (0 = default). */
 int64_t qm_exec_chunk(const qm_exec *ex);
+/** @brief This process's rank among the processes a distributed executor
+ *         spreads work over (0 for a local executor). */
+int qm_exec_rank(const qm_exec *ex);
+/** @brief Number of processes the executor spreads work over (1 for a
+ *         local executor, the communicator's size for ::qm_exec_new_mpi). */
+int qm_exec_ranks(const qm_exec *ex);
+
+/**
+ * @brief The calling worker's id, for per-worker state in an integrand or
+ *        map function.
+ *
+ * Inside an integrand or map function called by an executor: the worker's
+ * id, 0 <= id < qm_exec_threads() of that executor (the thread's number in
+ * this process; ranks number their threads independently).  Elsewhere -1.
+ * Nested runs (an integrand that itself integrates) see the inner
+ * executor's ids and get the outer id back afterwards.
+ * @return the id, or -1.
+ */
+int qm_worker_id(void);
 
 /** @brief Nonzero when @p backend is compiled into this library. */
 int qm_backend_available(qm_backend backend);
@@ -282,13 +309,32 @@ int qm_rule_name(const qm_rule *rule, char *buf, size_t size);
  */
 int64_t qm_rule_evaluations(const qm_rule *rule, int64_t n);
 
-/** @brief Result of an integration. */
+/**
+ * @brief Result of every integrator (fixed rules, adaptive 1-D, tanh-sinh,
+ *        cubature, Monte Carlo, quasi-Monte Carlo).
+ *
+ * Always written by the integrators (when the pointer is non-NULL), also on
+ * failure.  Under a distributed executor (::qm_exec_new_mpi) it is the same,
+ * bit for bit, on every rank.
+ */
 typedef struct qm_result {
-    double value;        /**< the integral estimate */
-    double abserr;       /**< estimate of |value - exact| (see ::qm_integrate) */
-    int64_t evaluations; /**< number of integrand evaluations */
-    double fail_x;       /**< abscissa where the integrand failed (NaN when it did not) */
-    int user_status;     /**< the integrand's nonzero return value with ::QM_EUSER, else 0 */
+    double value;        /**< the integral estimate (cubature: component 0;
+                              NaN when the integrand failed) */
+    double abserr;       /**< estimate of |value - exact| (MC/QMC: one
+                              standard error) */
+    int64_t evaluations; /**< number of integrand evaluations (points) */
+    size_t subregions;   /**< intervals or boxes of the final partition
+                              (adaptive), tanh-sinh levels, else 0 */
+    size_t steps;        /**< parallel steps (batches evaluated), 0 for
+                              fixed rules */
+    double fail_x;       /**< abscissa where the integrand failed (its first
+                              coordinate in several dimensions; NaN when it
+                              did not) */
+    int user_status;     /**< the integrand's nonzero return value with
+                              ::QM_EUSER, else 0 */
+    int fail_rank;       /**< the rank that evaluated the failing point
+                              under a distributed executor, 0 in one
+                              process, -1 when nothing failed */
 } qm_result;
 
 /**
@@ -354,276 +400,245 @@ int qm_gauss_legendre(int k, double *nodes, double *weights);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
-/** @name Map kernels: map, map-reduce, for, on the same executors
- *
- * The classic process/thread-pool toolbox (Python's Pool.map with a
- * chunksize, map-reduce, initializers) in C.  Work over elements [0, n) is
- * handed out in chunks of ::qm_map_opts::chunk elements following the
- * executor's schedule (::qm_exec_set_schedule; its chunk argument is ignored
- * here).  Results are written in input order; reductions are bitwise
- * identical for any worker count, schedule and chunk size.
- */
+/** @name Methods */
 /**@{*/
 
 /**
- * @brief One call of a map function: elements [first, first + n).
+ * @brief The integration methods (one enum for every integrator).
  *
- * @c in and @c out point at element @c first of the input and output arrays
- * (NULL when the kernel has none: ::qm_for has neither, the reduce kernels
- * give @c out as a scratch array of value_size elements).  On failure the
- * function may set @c failed to the offset (0 .. n-1) of the failing
- * element; it stays 0 otherwise.
+ * ::qm_integrate_adaptive accepts ::QM_METHOD_QAGS, ::QM_METHOD_QAG and
+ * ::QM_METHOD_TANH_SINH; ::qm_cubature accepts ::QM_METHOD_GENZ_MALIK,
+ * ::QM_METHOD_MC and ::QM_METHOD_QMC.  ::QM_METHOD_DEFAULT (0, what a
+ * zero-initialized options struct holds) is QAGS in 1-D and Genz-Malik in
+ * several dimensions.  Fixed composite rules are ::qm_rule values, not
+ * methods.
  */
-typedef struct qm_task {
-    size_t first;     /**< global index of the first element */
-    size_t n;         /**< number of elements in this call (>= 1) */
-    const void *in;   /**< input element @c first, or NULL */
-    void *out;        /**< output element @c first, or NULL */
-    void *worker;     /**< this worker's state from qm_map_opts::init, or NULL */
-    int worker_id;    /**< 0 .. workers - 1 (OpenMP thread number) */
-    size_t failed;    /**< out: offset of the failing element (default 0) */
-} qm_task;
+typedef enum qm_method {
+    QM_METHOD_DEFAULT    = 0, /**< QAGS (1-D), Genz-Malik (cubature) */
+    /** global adaptive Gauss-Kronrod with Wynn epsilon extrapolation (GSL
+     *  qags / qagp / qagi) */
+    QM_METHOD_QAGS       = 1,
+    /** global adaptive Gauss-Kronrod without extrapolation (GSL qag) */
+    QM_METHOD_QAG        = 2,
+    /** double-exponential (tanh-sinh) quadrature with level doubling;
+     *  excels on endpoint singularities (abscissae are computed as
+     *  distances from the nearer end; the part within one ulp of a nonzero
+     *  end cannot be sampled, is estimated, and gives ::QM_EROUND when it
+     *  exceeds the tolerance, so put singularities at 0 when possible) */
+    QM_METHOD_TANH_SINH  = 3,
+    /** adaptive Genz-Malik degree 7/5 cubature (as cubature's hcubature) */
+    QM_METHOD_GENZ_MALIK = 4,
+    /** plain Monte Carlo (Philox4x32-10 keyed by sample index) */
+    QM_METHOD_MC         = 5,
+    /** quasi-Monte Carlo: Sobol points (Joe-Kuo direction numbers), randomly
+     *  shifted replicas for the error */
+    QM_METHOD_QMC        = 6
+} qm_method;
 
-/**
- * @brief Map function: process the elements of @p t.
- * Called concurrently by several workers with disjoint tasks.
- * @return 0 on success; nonzero stops the remaining work (see ::qm_map).
- */
-typedef int (*qm_map_fn)(qm_task *t, void *data);
-
-/** @brief Per-worker initializer: returns the worker's state in *state
- *  (0 on success, nonzero aborts the kernel with ::QM_EMAPFN).
- *  Every worker of the team (at most min(threads, number of chunks)) calls
- *  it before any chunk runs.  When one fails no chunk runs at all,
- *  qm_map_result::fail_index is SIZE_MAX and qm_map_result::user_status is
- *  the nonzero return of the lowest-numbered failing worker; the workers
- *  whose init succeeded still get their fini. */
-typedef int (*qm_worker_init)(int worker_id, void **state, void *data);
-/** @brief Per-worker finalizer, called once per initialized worker. */
-typedef void (*qm_worker_fini)(int worker_id, void *state, void *data);
-
-/** @brief Options of the map kernels (zero-initialize for the defaults). */
-typedef struct qm_map_opts {
-    size_t chunk;          /**< elements per call; 0 = automatic (about 8
-                                chunks per worker, at most 4096 elements).
-                                The calls are the chunks [k chunk, (k+1)
-                                chunk), whatever the worker count and
-                                schedule.  The reduce kernels schedule whole
-                                blocks of ::QM_REDUCE_BLOCK: chunk rounded up
-                                to a multiple of it per task, still at most
-                                chunk elements per call */
-    qm_worker_init init;   /**< per-worker initializer, or NULL */
-    qm_worker_fini fini;   /**< per-worker finalizer, or NULL */
-    void *hook_data;       /**< passed to init and fini */
-} qm_map_opts;
-
-/** @brief Outcome of a map kernel besides its status. */
-typedef struct qm_map_result {
-    size_t fail_index;     /**< lowest failing element index (SIZE_MAX when none) */
-    int user_status;       /**< the map function's nonzero return, else 0 */
-} qm_map_result;
-
-/**
- * @brief out[i] = f(in[i]) for i in [0, n), in input order.
- *
- * Failures: a nonzero return stops the remaining work promptly; the status
- * is ::QM_EMAPFN and @p mr holds the lowest failing index (element
- * first + failed of the failing call) and its return value, whatever the
- * worker count: chunks below the lowest known failure are still completed,
- * chunks above it are skipped.
- *
- * @param ex       executor (threads and schedule)
- * @param f        map function
- * @param data     passed to @p f
- * @param in       input array of n elements of @p in_size bytes (may be NULL)
- * @param in_size  input element size in bytes
- * @param out      output array of n elements of @p out_size bytes (may be NULL)
- * @param out_size output element size in bytes
- * @param n        number of elements (0 is a no-op)
- * @param opts     options, or NULL for the defaults
- * @param mr       failure details, or NULL
- * @return ::QM_SUCCESS, ::QM_EINVAL, ::QM_ENOMEM or ::QM_EMAPFN.
- */
-int qm_map(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
-           size_t in_size, void *out, size_t out_size, size_t n,
-           const qm_map_opts *opts, qm_map_result *mr);
-
-/**
- * @brief A chunked loop over [0, n) that is not a map: f gets tasks with
- *        in = out = NULL.  Same schedule and failure rules as ::qm_map.
- */
-int qm_for(const qm_exec *ex, qm_map_fn f, void *data, size_t n,
-           const qm_map_opts *opts, qm_map_result *mr);
-
-/** @brief Built-in reductions (values are doubles). */
-typedef enum qm_reduce_op {
-    QM_REDUCE_SUM = 0,   /**< exact (superaccumulator), reproducible sum, faithfully rounded */
-    QM_REDUCE_MIN = 1,   /**< minimum (NaN values are ignored: only NaN
-                              gives the identity +Inf; -0 < +0) */
-    QM_REDUCE_MAX = 2,   /**< maximum (NaN values are ignored: only NaN
-                              gives the identity -Inf; +0 > -0) */
-    QM_REDUCE_COUNT = 3  /**< number of values != 0, NaN included (as a
-                              double) */
-} qm_reduce_op;
-
-/**
- * @brief Map every element to a double and reduce with a built-in op.
- *
- * The map function writes one double per element into task->out (a scratch
- * array).  SUM uses the exact accumulator, so the result is bitwise identical
- * for any worker count, schedule and chunk size.
- * @param result receives the reduction (the identity for n = 0: 0, +Inf,
- *               -Inf, 0; NaN on failure)
- * @return as ::qm_map.
- */
-int qm_map_reduce(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
-                  size_t in_size, size_t n, qm_reduce_op op,
-                  const qm_map_opts *opts, double *result, qm_map_result *mr);
-
-/**
- * @brief User reduction: *acc = combine(*acc, *val), both of value_size
- *        bytes.  Need not be exactly associative (floating point): the
- *        library combines in a fixed order that does not depend on workers.
- */
-typedef void (*qm_combine_fn)(void *acc, const void *val, void *data);
-
-/**
- * @brief Map then reduce with a user operation and identity.
- *
- * Elements are grouped in fixed blocks of ::QM_REDUCE_BLOCK consecutive
- * indices; each block is reduced left to right starting from the identity,
- * and the block results are combined left to right in block order.  The
- * grouping depends only on n, so the result's bits do not depend on the
- * worker count, the schedule or the chunk size.
- * @param value_size bytes per value (the map output and the accumulator)
- * @param identity   value_size bytes: the identity of @p combine
- * @param result     value_size bytes, receives the reduction (the
- *                   identity on failure)
- * @return as ::qm_map.
- */
-int qm_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
-                       const void *in, size_t in_size, size_t n,
-                       size_t value_size, const void *identity,
-                       qm_combine_fn combine, void *combine_data,
-                       const qm_map_opts *opts, void *result,
-                       qm_map_result *mr);
-
-/** Elements per fixed reduction block (::qm_map_reduce_user). */
-#define QM_REDUCE_BLOCK 1024
+/** @brief Name of a method ("qags", "qag", "tanh-sinh", "genz-malik",
+ *         "mc", "qmc"; "default"), or "unknown". */
+const char *qm_method_name(qm_method method);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
-/** @name Asynchronous submission
- *
- * Submit a map, map-reduce or integration and get a ::qm_future back at
- * once; the work runs on a thread of its own (which runs the executor's
- * OpenMP team), so several submissions can be in flight.  The completion
- * callback, when given, runs on that submission thread after the work ends
- * (also after a cancellation), before ::qm_future_wait returns.
- * All arguments (arrays, options, executor) must stay valid until the
- * future completes.
- */
+/** @name Workspaces */
 /**@{*/
 
-/** @brief Opaque handle of a submitted piece of work. */
-typedef struct qm_future qm_future;
-
-/** @brief Completion callback: @p status is the work's return value.
- *  It must not call ::qm_future_wait or ::qm_future_free on @p fut (that
- *  waits for itself); ::qm_future_test reports 0 inside it. */
-typedef void (*qm_callback)(qm_future *fut, int status, void *data);
-
-/** @brief Submit ::qm_map; returns at once.  NULL ex, f or fut is rejected
- *  here (*fut = NULL); arguments only the kernel checks (sizes) give a
- *  future whose status is ::QM_EINVAL.  The executor and options are
- *  copied (the caller may free the executor after submitting).
- *  @return QM_SUCCESS, QM_EINVAL or QM_ENOMEM. */
-int qm_map_async(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
-                 size_t in_size, void *out, size_t out_size, size_t n,
-                 const qm_map_opts *opts, qm_map_result *mr,
-                 qm_callback cb, void *cb_data, qm_future **fut);
-
-/** @brief Submit ::qm_map_reduce; *result is written before completion. */
-int qm_map_reduce_async(const qm_exec *ex, qm_map_fn f, void *data,
-                        const void *in, size_t in_size, size_t n,
-                        qm_reduce_op op, const qm_map_opts *opts,
-                        double *result, qm_map_result *mr, qm_callback cb,
-                        void *cb_data, qm_future **fut);
-
-/** @brief Submit ::qm_integrate; *res is written before completion. */
-int qm_integrate_async(const qm_exec *ex, qm_batch_fn f, void *data, double a,
-                       double b, int64_t n, const qm_rule *rule,
-                       qm_result *res, qm_callback cb, void *cb_data,
-                       qm_future **fut);
+/**
+ * @brief Opaque reusable workspace of the adaptive 1-D integrator.
+ *
+ * Holds the interval list, the extrapolation table and the evaluation
+ * buffers.  Pass it in qm_adapt_opts::workspace: it grows as needed and is
+ * kept between calls, so a loop of many small integrals (a parameter sweep)
+ * allocates nothing per call after the first.  One workspace serves one
+ * call at a time: give each thread its own (a map kernel's per-worker
+ * init hook is the place).  Results do not depend on whether a workspace
+ * is used.
+ */
+typedef struct qm_workspace qm_workspace;
 
 /**
- * @brief Wait for completion (and for the callback to return).
- * @param fut    the future
- * @param status receives the work's status (may be NULL)
- * @return ::QM_SUCCESS, or ::QM_EINVAL for NULL.
+ * @brief Create an empty workspace.
+ * @param out receives the handle (free with ::qm_workspace_free)
+ * @return ::QM_SUCCESS, ::QM_EINVAL (NULL out) or ::QM_ENOMEM.
  */
-int qm_future_wait(qm_future *fut, int *status);
+int qm_workspace_new(qm_workspace **out);
 
-/**
- * @brief Non-blocking test.
- * @return 1 when done (status written), 0 when still running (status not
- *         written), -::QM_EINVAL on a NULL future.
- */
-int qm_future_test(qm_future *fut, int *status);
-
-/**
- * @brief Request cancellation: map kernels stop at the next chunk and
- *        return ::QM_ECANCELED; an integration stops at the next block.
- *        Work that already finished keeps its status.  Does not wait.
- *        Pool tasks: a queued task is not run (status ::QM_ECANCELED, its
- *        callback is still called, on a worker, in queue order); a running
- *        task is not affected.
- * @return ::QM_SUCCESS, or ::QM_EINVAL for NULL.
- */
-int qm_future_cancel(qm_future *fut);
-
-/** @brief Wait, then free the future.  NULL is allowed. */
-void qm_future_free(qm_future *fut);
+/** @brief Free a workspace (NULL is allowed). */
+void qm_workspace_free(qm_workspace *ws);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
-/** @name Blocking-task pool (I/O-bound work)
- *
- * A fixed set of POSIX threads serving a FIFO queue of tasks that mostly
- * wait (sleep, read a file, wait on a socket): more workers than cores are
- * allowed, and five one-second tasks finish in about one second on five
- * workers.  Not for CPU-bound work: use the executors for that.
- */
+/** @name Adaptive 1-D integration */
 /**@{*/
 
-/** @brief Opaque pool handle. */
-typedef struct qm_pool qm_pool;
-
-/** @brief A task: returns a status that its future reports. */
-typedef int (*qm_task_fn)(void *arg);
+/** @brief Options of ::qm_integrate_adaptive (zero-initialize, then set a
+ *         tolerance). */
+typedef struct qm_adapt_opts {
+    double epsabs;          /**< absolute tolerance (>= 0) */
+    double epsrel;          /**< relative tolerance (>= 0); as GSL,
+                                 epsabs <= 0 needs epsrel >= 50 DBL_EPSILON
+                                 (else ::QM_EINVAL, GSL_EBADTOL) */
+    size_t limit;           /**< maximum subintervals (0 = 1000, GSL's
+                                 usual workspace size); for tanh-sinh the
+                                 maximum level, the step being 2^-(level+1)
+                                 (0 = 12; above 16 means 16) */
+    int key;                /**< Gauss-Kronrod points: 15, 21, 31, 41, 51
+                                 or 61 (0 = 21 on finite ranges, 15 on
+                                 infinite ones as GSL qagi does) */
+    qm_method method;       /**< ::QM_METHOD_QAGS (default), ::QM_METHOD_QAG
+                                 or ::QM_METHOD_TANH_SINH */
+    const double *breakpoints; /**< interior points where the integrand
+                                 misbehaves (as GSL qagp), strictly
+                                 ascending, strictly inside (min(a, b),
+                                 max(a, b)); finite a and b only; with
+                                 tanh-sinh each segment is integrated on
+                                 its own to max(epsabs / segments,
+                                 epsrel |segment integral|) and the
+                                 results add up; NULL when none */
+    size_t nbreakpoints;    /**< number of breakpoints */
+    qm_workspace *workspace; /**< reusable buffers (QAG/QAGS), or NULL to
+                                 allocate them for this call */
+} qm_adapt_opts;
 
 /**
- * @brief Start a pool of @p workers threads (1 .. 4096).
- * @return ::QM_SUCCESS, ::QM_EINVAL or ::QM_ENOMEM.
+ * @brief Integrate f over [a, b] to max(epsabs, epsrel |I|).
+ *
+ * a and b may be infinite (-INFINITY, INFINITY): the range is mapped to
+ * (0, 1] by x = a + (1 - t)/t or its two-sided variant, as GSL's qagiu,
+ * qagil and qagi do.  a > b gives the negated integral; a == b gives 0.
+ * Each step bisects a batch of intervals chosen without looking at the
+ * worker count (in order of decreasing error, ties by position, the
+ * intervals whose removal is needed to meet the tolerance, at most 64;
+ * QAGS's extrapolation phase takes only the intervals QUADPACK would
+ * bisect, those above the deepest level), and the executor evaluates the
+ * batch's Gauss-Kronrod rules in parallel, one integrand call per rule;
+ * interval sums are exact.  The result is bitwise identical for any
+ * executor, thread count and rank count.  Tanh-sinh evaluates each
+ * level's new points in fixed chunks of 64 (twice that for (-inf, inf)).
+ *
+ * Integrand failures: NaN or Inf gives ::QM_ENONFINITE with res->fail_x
+ * (the abscissa given to f), a nonzero return ::QM_EUSER with
+ * res->user_status; the failure kept is that of the lowest rule or chunk
+ * of the step, whatever the thread count; res->value is then NaN.
+ * res->evaluations counts integrand values (two per node on (-inf, inf)),
+ * res->subregions the final intervals (tanh-sinh: levels), res->steps the
+ * parallel steps.
+ *
+ * Collective under a distributed executor: every rank passes the same a, b
+ * and options (checked: ::QM_EINVAL on every rank otherwise).
+ * @param ex   executor
+ * @param f    batched integrand (called with one rule's nodes per call)
+ * @param data passed to f
+ * @param a    lower bound (may be -INFINITY)
+ * @param b    upper bound (may be INFINITY)
+ * @param opts options (tolerances required)
+ * @param res  the result (always written)
+ * @return ::QM_SUCCESS, ::QM_EINVAL, ::QM_ENOMEM, ::QM_EMAXITER,
+ *         ::QM_EROUND, ::QM_ESING, ::QM_EDIVERGE, ::QM_ENONFINITE,
+ *         ::QM_EUSER or ::QM_ECANCELED (the best estimate is in res when
+ *         there is one).
  */
-int qm_pool_new(qm_pool **out, int workers);
+int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
+                          double a, double b, const qm_adapt_opts *opts,
+                          qm_result *res);
 
 /**
- * @brief Queue a task; returns at once with its future (wait, test, cancel
- *        a task not started yet, callback on the worker thread).
- * @return ::QM_SUCCESS, ::QM_EINVAL (NULL pool, fn or fut; *fut = NULL) or
- *         ::QM_ENOMEM.
+ * @brief The common case in one call, as GSL's qags: adaptive
+ *        Gauss-Kronrod (21 points, 15 on infinite ranges) with
+ *        extrapolation, at most 1000 subintervals, on the calling thread.
+ *
+ * Same result, bit for bit, as ::qm_integrate_adaptive with
+ * ::QM_METHOD_QAGS on any executor.
+ * @param f      batched integrand
+ * @param data   passed to f
+ * @param a      lower bound (may be -INFINITY)
+ * @param b      upper bound (may be INFINITY)
+ * @param epsabs absolute tolerance
+ * @param epsrel relative tolerance
+ * @param res    the result (always written)
+ * @return as ::qm_integrate_adaptive.
  */
-int qm_pool_submit(qm_pool *pool, qm_task_fn fn, void *arg, qm_callback cb,
-                   void *cb_data, qm_future **fut);
+int qm_qags(qm_batch_fn f, void *data, double a, double b, double epsabs,
+            double epsrel, qm_result *res);
 
-/** @brief Number of worker threads. */
-int qm_pool_workers(const qm_pool *pool);
+/**
+ * @brief Gauss-Kronrod nodes and weights on [-1, 1] (the QUADPACK tables,
+ *        as in GSL: nodes x[0..n/2] from the end point towards 0, Kronrod
+ *        weights wk and Gauss weights wg for the odd-indexed nodes).
+ * @param key 15, 21, 31, 41, 51 or 61
+ * @param x   receives (key + 1) / 2 nodes
+ * @param wk  receives (key + 1) / 2 Kronrod weights
+ * @param wg  receives (key + 1) / 4 Gauss weights (integer division:
+ *            4, 5, 8, 10, 13, 15; when the Gauss rule has an odd number
+ *            of points the last one is the weight of the centre)
+ * @return ::QM_SUCCESS or ::QM_EINVAL.
+ */
+int qm_gauss_kronrod(int key, double *x, double *wk, double *wg);
+/**@}*/
 
-/** @brief Finish every queued task, stop the workers, free the pool.
- *  Futures stay valid (free them with ::qm_future_free).  Not from a task
- *  or callback of the same pool. */
-void qm_pool_free(qm_pool *pool);
+/* ------------------------------------------------------------------------ */
+/** @name Multi-dimensional integration */
+/**@{*/
+
+/**
+ * @brief Vectorized, vector-valued integrand (as cubature's hcubature_v):
+ *        fval[i*fdim + k] = f_k(x[i*dim .. i*dim + dim - 1]), i < npts.
+ * @return 0, or nonzero to stop (::QM_EUSER).
+ */
+typedef int (*qm_vector_fn)(size_t npts, unsigned dim, const double *x,
+                            unsigned fdim, double *fval, void *data);
+
+/** @brief How the error of a vector-valued integrand is measured. */
+typedef enum qm_norm {
+    QM_NORM_INDIVIDUAL = 0, /**< every component must meet the tolerance */
+    QM_NORM_PAIRED = 1,     /**< consecutive pairs as complex numbers */
+    QM_NORM_L2 = 2,         /**< Euclidean norm of the error vector */
+    QM_NORM_L1 = 3,         /**< sum of absolute errors */
+    QM_NORM_LINF = 4        /**< largest absolute error */
+} qm_norm;
+
+/** @brief Options of ::qm_cubature (zero-initialize, then set tolerances). */
+typedef struct qm_cubature_opts {
+    qm_method method;       /**< ::QM_METHOD_GENZ_MALIK (default),
+                                 ::QM_METHOD_MC or ::QM_METHOD_QMC */
+    double epsabs, epsrel;  /**< tolerances (Genz-Malik) */
+    qm_norm norm;           /**< error norm for fdim > 1 */
+    uint64_t max_eval;      /**< evaluation budget (0 = 10^7 adaptive); the
+                                 number of samples for MC / QMC (0 = 10^6) */
+    uint64_t seed;          /**< MC / QMC seed */
+} qm_cubature_opts;
+
+/** Largest dimension of the Genz-Malik method. */
+#define QM_CUBATURE_MAX_DIM 16
+
+/**
+ * @brief Integrate a vector-valued f over the box [xmin, xmax] in @p dim
+ *        dimensions (2 <= dim <= ::QM_CUBATURE_MAX_DIM for Genz-Malik;
+ *        1 <= dim for MC; 1 <= dim <= ::qm_qmc_max_dim() for QMC).  QMC uses
+ *        max_eval / 16 Sobol points in each of 16 randomly shifted
+ *        replicas.
+ *
+ * Reproducible for any thread and rank count: adaptive batches are chosen
+ * by a rule blind to the workers; MC samples are keyed by (seed, sample
+ * index); QMC uses fixed Sobol indices; sums are exact.  Collective under a
+ * distributed executor: every rank passes the same dim, bounds, fdim and
+ * options (checked: ::QM_EINVAL on every rank otherwise).
+ * @param val receives fdim values
+ * @param err receives fdim error estimates (one standard error for MC/QMC)
+ * @param res value and abserr of component 0, evaluations, subregions
+ *            (Genz-Malik), steps, failure details; may be NULL
+ * @return ::QM_SUCCESS, ::QM_EINVAL, ::QM_ENOMEM, ::QM_EMAXITER (budget
+ *         reached before the tolerance), ::QM_ENONFINITE, ::QM_EUSER,
+ *         ::QM_ECANCELED.
+ */
+int qm_cubature(const qm_exec *ex, qm_vector_fn f, void *data, unsigned dim,
+                const double *xmin, const double *xmax, unsigned fdim,
+                const qm_cubature_opts *opts, double *val, double *err,
+                qm_result *res);
+
+/** @brief Largest dimension of ::QM_METHOD_QMC (the Sobol table's size). */
+unsigned qm_qmc_max_dim(void);
 /**@}*/
 
 #ifdef __cplusplus

@@ -1,19 +1,33 @@
 /**
  * @file quadmap_mpi.h
- * @brief quadmap's MPI layer (libquadmap_mpi): distributed, hybrid MPI+OpenMP
- *        integration with results bitwise identical to the serial library.
+ * @brief quadmap's MPI backend (libquadmap_mpi): an executor that spreads
+ *        every integrator and map kernel of libquadmap over MPI ranks, with
+ *        results bitwise identical to one process; plus scatter/gather maps
+ *        for data that only one rank holds.
  *
- * Ranks evaluate contiguous shares of the same blocks the shared-memory
- * executors use (each share computed identically on every rank from the
- * problem size: no data needs scattering, since every rank already knows the
- * problem), each with its local ::qm_exec (OpenMP threads inside the rank).
- * The exact block accumulators and the failure record travel together through
- * one MPI_Allreduce with a user-defined MPI_Op, so rounding does not depend on
- * the rank count and every rank returns the same status and result.
+ * Distribution is a property of the executor: make one with
+ * ::qm_exec_new_mpi and pass it to ::qm_integrate, ::qm_integrate_adaptive,
+ * ::qm_cubature, ::qm_map, ::qm_map_reduce, ::qm_map_reduce_user,
+ * ::qm_for and the asynchronous calls, unchanged.  Those calls become
+ * collective over the communicator: every rank makes them in the same
+ * order with the same arguments (checked once per call with a hash of the
+ * arguments: a mismatch is ::QM_EINVAL on every rank, never a wrong answer
+ * or a hang), and every rank gets the same status and result.  Inside a
+ * rank the local backend (OpenMP threads) evaluates the rank's share.
  *
- * MPI_Init is left to the caller; the library duplicates the communicator it
- * is given.  The OpenMP threads never call MPI, so MPI_THREAD_FUNNELED is
- * enough.  Link with `pkg-config --libs quadmap-mpi`.
+ * How work is spread: a fixed rule's blocks in balanced contiguous shares
+ * (with a small all-reduce per round so that a failure stops every rank
+ * promptly), then one all-reduce of the exact accumulators through a
+ * user-defined MPI_Op; each step of an adaptive, cubature or Monte Carlo
+ * algorithm in shares of its units, gathered on every rank
+ * (MPI_Allgatherv), after which every rank takes the same decisions; map
+ * kernels in shares of the elements (replicated input), outputs gathered.
+ * Ranks must share one floating-point format (any homogeneous cluster).
+ *
+ * MPI_Init is left to the caller: MPI_THREAD_FUNNELED is enough (OpenMP
+ * threads never call MPI), MPI_THREAD_MULTIPLE is needed for the
+ * asynchronous calls.  The library duplicates the communicator it is given.
+ * Link with `pkg-config --libs quadmap-mpi`.
  */
 #ifndef QUADMAP_MPI_H
 #define QUADMAP_MPI_H
@@ -21,118 +35,55 @@
 #include <mpi.h>
 
 #include "quadmap.h"
-#include "quadmap_adapt.h"
+#include "quadmap_map.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** @brief Opaque handle: a duplicated communicator plus the reduction op. */
-typedef struct qm_mpi qm_mpi;
+/**
+ * @brief Create an executor that spreads work over the ranks of @p comm.
+ *        Collective over @p comm.
+ * @param out   receives the executor (free with ::qm_exec_free,
+ *              collectively); ::qm_exec_set_threads and
+ *              ::qm_exec_set_schedule set this rank's local part
+ * @param comm  the communicator; it is duplicated (MPI_Comm_dup), so the
+ *              library's messages never mix with the caller's
+ * @param local the backend inside each rank: ::QM_BACKEND_OPENMP,
+ *              ::QM_BACKEND_SERIAL or ::QM_BACKEND_DEFAULT
+ * @return ::QM_SUCCESS, ::QM_EINVAL (NULL out, MPI not initialized,
+ *         comm == MPI_COMM_NULL), ::QM_ENOTSUP (local backend not compiled
+ *         in), ::QM_ENOMEM; the same on every rank.
+ */
+int qm_exec_new_mpi(qm_exec **out, MPI_Comm comm, qm_backend local);
 
 /**
- * @brief Create an MPI context.  Collective over @p comm.
- * @param out  receives the handle (free with ::qm_mpi_free, collectively)
- * @param comm communicator to use; it is duplicated (MPI_Comm_dup), so the
- *             library's messages never mix with the caller's
- * @return ::QM_SUCCESS, ::QM_EINVAL (NULL out, MPI not initialized, or
- *         comm == MPI_COMM_NULL), ::QM_ENOMEM; the same on every rank.
+ * @brief The executor's (duplicated) communicator, or MPI_COMM_NULL for an
+ *        executor that is not an MPI one.  Owned by the executor.
  */
-int qm_mpi_new(qm_mpi **out, MPI_Comm comm);
-
-/** @brief Free the handle.  Collective over the handle's communicator. */
-void qm_mpi_free(qm_mpi *m);
-
-/** @brief This process's rank in the handle's communicator. */
-int qm_mpi_rank(const qm_mpi *m);
-/** @brief Number of ranks in the handle's communicator. */
-int qm_mpi_size(const qm_mpi *m);
-
-/**
- * @brief Distributed ::qm_integrate.  Collective over the handle's
- *        communicator: every rank passes the same f, a, b, n and rule.
- *
- * The result (value, abserr, evaluations) is bitwise identical on every rank
- * and identical to ::qm_integrate's for any rank count, thread count and
- * schedule.  Failures are collective: if the integrand fails on any rank,
- * every rank returns the same status, fail_x and user_status, those of the
- * lowest failing block overall (the same failure qm_integrate reports), and
- * @p fail_rank receives the rank that evaluated it.  Work above the lowest
- * known failure stops promptly on every rank.
- *
- * @param m         MPI context
- * @param ex        this rank's local executor (threads per rank)
- * @param f         batched integrand
- * @param data      passed to @p f
- * @param a         lower bound
- * @param b         upper bound
- * @param n         number of panels
- * @param rule      the rule
- * @param res       receives the result on every rank
- * @param fail_rank receives the failing rank, or -1 (may be NULL)
- * @return as ::qm_integrate, the same on every rank.
- */
-int qm_mpi_integrate(qm_mpi *m, const qm_exec *ex, qm_batch_fn f, void *data,
-                     double a, double b, int64_t n, const qm_rule *rule,
-                     qm_result *res, int *fail_rank);
+MPI_Comm qm_exec_comm(const qm_exec *ex);
 
 /**
  * @brief Agree on a status: returns the largest @p status over all ranks
- *        (so a failure anywhere is a failure everywhere).  Collective.
- * @param m      MPI context
+ *        (so a failure anywhere is a failure everywhere).  Collective over
+ *        the executor's communicator; for a local executor it returns
+ *        @p status.
+ * @param ex     an MPI executor
  * @param status this rank's status
  * @param rank   receives the lowest rank holding that status (may be NULL)
  * @return the agreed status.
  */
-int qm_mpi_agree(qm_mpi *m, int status, int *rank);
-
-/**
- * @brief Distributed ::qm_integrate_adaptive (QAG / QAGS, with breakpoints
- *        and infinite ranges).  Collective: every rank passes the same f,
- *        bounds and options.
- *
- * Each step's batch of Gauss-Kronrod rules is split over the ranks (each
- * with its local executor) and gathered on every rank with one
- * MPI_Allgatherv; every rank then runs the same deterministic driver, so the
- * result, status and failure details are bitwise identical on every rank
- * and to the single-process call.  Ranks must share one floating-point
- * format.
- * @return as ::qm_integrate_adaptive, the same on every rank;
- *         ::QM_EINVAL also when the ranks' scalar arguments differ;
- *         ::QM_ENOTSUP for ::QM_ADAPT_TANH_SINH (not distributed yet).
- */
-int qm_mpi_integrate_adaptive(qm_mpi *m, const qm_exec *ex, qm_batch_fn f,
-                              void *data, double a, double b,
-                              const qm_adapt_opts *opts, qm_result *res,
-                              qm_adapt_info *info);
-
-/**
- * @brief ::qm_cubature (adaptive, MC and QMC) spread over the ranks
- *        (collective).
- *
- * Every rank passes the same problem (dim, bounds, fdim, options; f and
- * data computing the same function).  Each step's units (adaptive: tasks of
- * new regions; MC: blocks of samples; QMC: tasks of a chunk of points) are
- * split into contiguous shares, evaluated by their rank with its local
- * executor and gathered on every rank with one MPI_Allgatherv; every rank
- * then runs the same serial remainder (heap, exact sums, block combination
- * in order), so val, err, info and the status are bitwise identical on
- * every rank and to ::qm_cubature on one process, for any rank and thread
- * count.  Ranks must share one floating-point format.
- * @return as ::qm_cubature, the same on every rank; ::QM_EINVAL also when
- *         the ranks' arguments differ.
- */
-int qm_mpi_cubature(qm_mpi *m, const qm_exec *ex, qm_vector_fn f, void *data,
-                    unsigned dim, const double *xmin, const double *xmax,
-                    unsigned fdim, const qm_cubature_opts *opts, double *val,
-                    double *err, qm_cubature_info *info);
+int qm_mpi_agree(const qm_exec *ex, int status, int *rank);
 
 /* ------------------------------------------------------------------------ */
-/** @name Distributed map kernels
+/** @name Scatter/gather map kernels
  *
- * The scatter / compute / gather pattern as one call.  Collective over the
- * handle's communicator; every rank passes the same f, n, sizes, root and
- * schedule.  Results (output arrays, reductions, failure index and status)
+ * For an array that only one rank (the root) holds: the scatter / compute
+ * / gather pattern as one call.  (When every rank holds the input, call
+ * ::qm_map on the MPI executor instead: nothing needs scattering.)
+ * Collective over the executor's communicator; every rank passes the same
+ * f, n, sizes, root and schedule (checked: ::QM_EINVAL everywhere
+ * otherwise).  Results (output arrays, reductions, failure index and status)
  * are identical to ::qm_map / ::qm_map_reduce on one process, whatever the
  * rank count, thread count and schedule.
  */
@@ -162,7 +113,9 @@ typedef struct qm_mpi_map_opts {
 } qm_mpi_map_opts;
 
 /**
- * @brief Distributed ::qm_map.  Collective.
+ * @brief ::qm_map of an array held by the root.  Collective.
+ * @param ex  an executor from ::qm_exec_new_mpi (its local part maps each
+ *            rank's elements)
  * @param in  input (n elements of in_size bytes), significant on the root
  * @param out output (n elements of out_size bytes), written on the root, or
  *            on every rank with gather_all
@@ -172,19 +125,21 @@ typedef struct qm_mpi_map_opts {
  *         shares before the agreement; the dynamic root stops handing out
  *         chunks above the lowest known failure.
  */
-int qm_mpi_map(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
-               const void *in, size_t in_size, void *out, size_t out_size,
-               size_t n, const qm_mpi_map_opts *opts, qm_map_result *mr);
+int qm_scatter_map(const qm_exec *ex, qm_map_fn f, void *data,
+                   const void *in, size_t in_size, void *out,
+                   size_t out_size, size_t n, const qm_mpi_map_opts *opts,
+                   qm_map_result *mr);
 
 /**
- * @brief Distributed ::qm_map_reduce with a built-in op; *result is set on
- *        every rank and is bitwise identical to the single-process result
- *        (sums are merged exactly across ranks).  Collective.
+ * @brief ::qm_map_reduce of an array held by the root, with a built-in op;
+ *        *result is set on every rank and is bitwise identical to the
+ *        single-process result (sums are merged exactly across ranks).
+ *        Collective.
  */
-int qm_mpi_map_reduce(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
-                      const void *in, size_t in_size, size_t n,
-                      qm_reduce_op op, const qm_mpi_map_opts *opts,
-                      double *result, qm_map_result *mr);
+int qm_scatter_map_reduce(const qm_exec *ex, qm_map_fn f, void *data,
+                          const void *in, size_t in_size, size_t n,
+                          qm_reduce_op op, const qm_mpi_map_opts *opts,
+                          double *result, qm_map_result *mr);
 /**@}*/
 
 #ifdef __cplusplus

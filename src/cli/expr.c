@@ -11,7 +11,8 @@
  * muparser path:
  * A muparser handle is not thread-safe (it evaluates on a stack it owns and
  * reads x from one variable), so each thread gets its own handle and its own
- * x, found by omp_get_thread_num().  The slots are cache-line aligned so that
+ * x, found by qm_worker_id() (the executor's worker number; -1 outside a
+ * run, e.g. for the bounds, which uses slot 0).  The slots are cache-line aligned so that
  * threads writing their x do not share a line.
  *
  * Points are evaluated one at a time with mupEval: muparser's bulk mode
@@ -31,10 +32,6 @@
 
 #include "quadmap.h"
 #include "core/expr.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -61,11 +58,8 @@ struct cli_expr {
 
 static int thread_index(void)
 {
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
+    const int w = qm_worker_id();
+    return w > 0 ? w : 0;
 }
 
 /* One-line message for the parser's pending error.  mupGetErrorMsg and

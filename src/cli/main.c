@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "quadmap.h"
-#include "quadmap_adapt.h"
+#include "quadmap.h"
 
 #include "expr.h"
 #include "options.h"
@@ -224,36 +224,32 @@ static int run(cli_par *par, const qm_exec *ex, const integrand *ig,
     int runs = 0, rc = CLI_EXIT_OK;
     for (int k = 0; k < opt->repeat; k++) {
         qm_result res;
-        int fail_rank;
         cli_par_barrier(par);
         double t0 = now_seconds();
         int status;
-        if (opt->method == CLI_METHOD_FIXED) {
-            status = cli_par_integrate(par, ex, ig->fn, ig->data, r->a, r->b,
-                                       r->n, &opt->rule, &res, &fail_rank);
+        if (opt->fixed) {
+            status = qm_integrate(ex, ig->fn, ig->data, r->a, r->b, r->n,
+                                  &opt->rule, &res);
             r->subregions = r->n;
         } else {
             qm_adapt_opts ao;
-            qm_adapt_info info = {0, 0};
             memset(&ao, 0, sizeof ao);
             ao.epsabs = opt->epsabs;
             ao.epsrel = opt->epsrel;
             ao.limit = (size_t)opt->limit;
             ao.key = opt->gk_key;
-            ao.method = opt->method == CLI_METHOD_TANH_SINH ? QM_ADAPT_TANH_SINH
-                                                            : QM_ADAPT_QAGS;
+            ao.method = opt->method;
             ao.breakpoints = bp->points;
             ao.nbreakpoints = bp->n;
-            fail_rank = -1;
-            status = cli_par_integrate_adaptive(par, ex, ig->fn, ig->data, r->a,
-                                                r->b, &ao, &res, &info);
-            r->subregions = (int64_t)info.subregions;
+            status = qm_integrate_adaptive(ex, ig->fn, ig->data, r->a, r->b,
+                                           &ao, &res);
+            r->subregions = (int64_t)res.subregions;
         }
         times[runs++] = now_seconds() - t0;
         if (k == 0) {
             r->status = status;
             r->res = res;
-            r->fail_rank = fail_rank;
+            r->fail_rank = qm_exec_ranks(ex) > 1 ? res.fail_rank : -1;
         } else if (status != r->status ||
                    memcmp(&res.value, &r->res.value, sizeof res.value) != 0 ||
                    memcmp(&res.abserr, &r->res.abserr, sizeof res.abserr) != 0 ||
@@ -336,8 +332,8 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
         }
     if (opt->validate) {
         cli_usage_error("--validate compares one-dimensional integrals with GSL; "
-                        "not with --rule %s", opt->method == CLI_METHOD_CUBATURE
-                        ? "cubature" : opt->method == CLI_METHOD_MC ? "mc" : "qmc");
+                        "not with --rule %s", opt->method == QM_METHOD_GENZ_MALIK
+                        ? "cubature" : opt->method == QM_METHOD_MC ? "mc" : "qmc");
         return CLI_EXIT_USAGE;
     }
     cli_expr *e = NULL;
@@ -351,13 +347,12 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
     memset(&r, 0, sizeof r);
     qm_cubature_opts co;
     memset(&co, 0, sizeof co);
-    co.method = opt->method == CLI_METHOD_CUBATURE ? QM_CUBATURE_ADAPTIVE
-              : opt->method == CLI_METHOD_MC ? QM_CUBATURE_MC : QM_CUBATURE_QMC;
+    co.method = opt->method;
     co.epsabs = opt->epsabs;
     co.epsrel = opt->epsrel;
     co.norm = QM_NORM_INDIVIDUAL;
     co.max_eval = (uint64_t)(opt->n > 0 ? opt->n
-                             : opt->method == CLI_METHOD_CUBATURE ? CLI_DEFAULT_MAX_EVAL
+                             : opt->method == QM_METHOD_GENZ_MALIK ? CLI_DEFAULT_MAX_EVAL
                                                                   : CLI_DEFAULT_SAMPLES);
     co.seed = opt->seed;
 
@@ -371,9 +366,9 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
     r.adaptive = 1;
     r.epsabs = opt->epsabs;
     r.epsrel = opt->epsrel;
-    r.n = co.method == QM_CUBATURE_ADAPTIVE ? 0 : (int64_t)co.max_eval;
-    snprintf(r.rule, sizeof r.rule, "%s", co.method == QM_CUBATURE_ADAPTIVE
-             ? "cubature" : co.method == QM_CUBATURE_MC ? "mc" : "qmc");
+    r.n = co.method == QM_METHOD_GENZ_MALIK ? 0 : (int64_t)co.max_eval;
+    snprintf(r.rule, sizeof r.rule, "%s", co.method == QM_METHOD_GENZ_MALIK
+             ? "cubature" : co.method == QM_METHOD_MC ? "mc" : "qmc");
     r.backend = cli_par_backend(par, ex);
     r.threads = qm_exec_threads(ex);
     r.ranks = par->size;
@@ -385,12 +380,11 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
     double best = INFINITY;
     for (int k = 0; k < opt->repeat; k++) {
         double val = NAN, abserr = NAN;
-        qm_cubature_info info;
-        memset(&info, 0, sizeof info);
+        qm_result info;
         double t0 = now_seconds();
         cli_par_barrier(par);
-        int st = cli_par_cubature(par, ex, cli_expr_vector, e, (unsigned)dim, lo,
-                                  hi, &co, &val, &abserr, &info);
+        int st = qm_cubature(ex, cli_expr_vector, e, (unsigned)dim, lo, hi, 1,
+                             &co, &val, &abserr, &info);
         double dt = now_seconds() - t0;
         if (dt < best)
             best = dt;
@@ -398,9 +392,8 @@ static int run_multi(cli_par *par, const qm_exec *ex, const cli_options *opt)
             r.status = st;
             r.res.value = val;
             r.res.abserr = abserr;
-            r.res.evaluations = info.evaluations;
-            r.res.fail_x = info.fail_x0;
-            r.res.user_status = info.user_status;
+            r.res = info;
+            r.fail_rank = qm_exec_ranks(ex) > 1 ? info.fail_rank : -1;
             r.subregions = (int64_t)info.subregions;
         } else if (st != r.status || memcmp(&val, &r.res.value, sizeof val) != 0) {
             cli_error("run %d of %d gave %.17g, run 1 gave %.17g: results are not "
@@ -447,7 +440,7 @@ static int cli_main(int argc, char **argv, cli_par *par)
         cli_usage_error("%s", err);
         return CLI_EXIT_USAGE;
     }
-    if (opt.method == CLI_METHOD_FIXED && (isinf(r.a) || isinf(r.b))) {
+    if (opt.fixed && (isinf(r.a) || isinf(r.b))) {
         cli_usage_error("infinite bounds need --rule adaptive or tanh-sinh");
         return CLI_EXIT_USAGE;
     }
@@ -458,15 +451,9 @@ static int cli_main(int argc, char **argv, cli_par *par)
     breakpoints bp;
     if (parse_breakpoints(opt.breakpoints, opt.engine, &bp) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    if (opt.method == CLI_METHOD_TANH_SINH && opt.breakpoints != NULL &&
-        par->size > 1) {
-        cli_usage_error("--rule tanh-sinh with --breakpoints does not distribute "
-                        "over MPI ranks yet: run it without mpirun");
-        return CLI_EXIT_USAGE;
-    }
-
     qm_exec *ex = NULL;
-    int status = qm_exec_new(&ex, opt.serial ? QM_BACKEND_SERIAL : QM_BACKEND_DEFAULT);
+    int status = cli_par_exec_new(par, opt.serial ? QM_BACKEND_SERIAL
+                                                  : QM_BACKEND_DEFAULT, &ex);
     if (status != QM_SUCCESS) {
         cli_error("cannot create the executor: %s (status %d)",
                   qm_strerror(status), status);
@@ -510,12 +497,12 @@ static int cli_main(int argc, char **argv, cli_par *par)
     r.n = opt.n > 0 ? opt.n
                     : ig.builtin != NULL ? CLI_DEFAULT_N_BUILTIN : CLI_DEFAULT_N_OTHER;
     qm_rule_name(&opt.rule, r.rule, sizeof r.rule);
-    if (opt.method != CLI_METHOD_FIXED) {
+    if (!opt.fixed) {
         r.adaptive = 1;
         r.n = 0;
         r.epsabs = opt.epsabs;
         r.epsrel = opt.epsrel;
-        if (opt.method == CLI_METHOD_TANH_SINH)
+        if (opt.method == QM_METHOD_TANH_SINH)
             snprintf(r.rule, sizeof r.rule, "tanh-sinh");
         else
             snprintf(r.rule, sizeof r.rule, "adaptive:gk%d",

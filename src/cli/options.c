@@ -315,17 +315,19 @@ static int count_prefix_matches(const char *elem)
  * usage error and returns -2 for a bad Gauss-Kronrod key), -1 otherwise. */
 static int parse_method(const char *text, cli_options *opt)
 {
-    static const struct { const char *name; cli_method m; } named[] = {
-        {"tanh-sinh", CLI_METHOD_TANH_SINH}, {"cubature", CLI_METHOD_CUBATURE},
-        {"mc", CLI_METHOD_MC}, {"qmc", CLI_METHOD_QMC}};
+    static const struct { const char *name; qm_method m; } named[] = {
+        {"tanh-sinh", QM_METHOD_TANH_SINH}, {"cubature", QM_METHOD_GENZ_MALIK},
+        {"mc", QM_METHOD_MC}, {"qmc", QM_METHOD_QMC}};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         if (strcmp(text, named[i].name) == 0) {
             opt->method = named[i].m;
+            opt->fixed = 0;
             return 0;
         }
     if (strncmp(text, "adaptive", 8) != 0 || (text[8] != '\0' && text[8] != ':'))
         return -1;
-    opt->method = CLI_METHOD_ADAPTIVE;
+    opt->method = QM_METHOD_QAGS;
+    opt->fixed = 0;
     opt->gk_key = 0;
     if (text[8] == ':') {
         static const char *const keys[] = {"gk15", "gk21", "gk31", "gk41", "gk51", "gk61"};
@@ -346,15 +348,15 @@ static int multi_positionals(cli_options *opt, const char *const *pos, int npos)
                         "x1..xD (not --builtin, --plugin or --breakpoints)");
         return CLI_PARSE_ERROR;
     }
-    if (opt->method == CLI_METHOD_CUBATURE && opt->dim < 2) {
+    if (opt->method == QM_METHOD_GENZ_MALIK && opt->dim < 2) {
         cli_usage_error("--rule cubature needs --dim 2 or more "
                         "(use --rule adaptive in one dimension)");
         return CLI_PARSE_ERROR;
     }
     if (npos == 0) {
         cli_usage_error("--rule %s needs an expression in x1..x%d",
-                        opt->method == CLI_METHOD_CUBATURE ? "cubature"
-                        : opt->method == CLI_METHOD_MC ? "mc" : "qmc", opt->dim);
+                        opt->method == QM_METHOD_GENZ_MALIK ? "cubature"
+                        : opt->method == QM_METHOD_MC ? "mc" : "qmc", opt->dim);
         return CLI_PARSE_ERROR;
     }
     if (npos != 1 && npos != 1 + 2 * opt->dim) {
@@ -363,7 +365,7 @@ static int multi_positionals(cli_options *opt, const char *const *pos, int npos)
                         npos - 1);
         return CLI_PARSE_ERROR;
     }
-    if (opt->method == CLI_METHOD_CUBATURE && opt->epsabs <= 0.0 &&
+    if (opt->method == QM_METHOD_GENZ_MALIK && opt->epsabs <= 0.0 &&
         opt->epsrel <= 0.0) {
         cli_usage_error("--epsabs and --epsrel cannot both be zero");
         return CLI_PARSE_ERROR;
@@ -400,6 +402,7 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
     int64_t value;
 
     memset(opt, 0, sizeof *opt);
+    opt->fixed = 1;
     opt->rule.kind = QM_RULE_MIDPOINT;
     opt->rule.points = QM_GAUSS_DEFAULT_POINTS;
     opt->schedule = QM_SCHEDULE_AUTO;
@@ -445,6 +448,8 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
         case 'r':
             if (parse_method(optarg, opt) == 0)
                 break;
+            opt->fixed = 1;
+            opt->method = QM_METHOD_DEFAULT;
             if (qm_rule_parse(optarg, &opt->rule) != QM_SUCCESS) {
                 cli_usage_error("unknown rule '%s' (expected left, midpoint, "
                                 "trapezoid, simpson, gauss[:K] with "
@@ -592,17 +597,17 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
         cli_usage_error("too many arguments: '%s'", positional[3]);
         return CLI_PARSE_ERROR;
     }
-    if (opt->method != CLI_METHOD_FIXED && opt->n > 0) {
+    if (!opt->fixed && opt->n > 0) {
         cli_usage_error("-n applies to the fixed rules, not to --rule %s "
                         "(use --epsabs/--epsrel/--limit)",
-                        opt->method == CLI_METHOD_ADAPTIVE ? "adaptive" : "tanh-sinh");
+                        opt->method == QM_METHOD_QAGS ? "adaptive" : "tanh-sinh");
         return CLI_PARSE_ERROR;
     }
-    if (opt->method == CLI_METHOD_FIXED && opt->breakpoints != NULL) {
+    if (opt->fixed && opt->breakpoints != NULL) {
         cli_usage_error("--breakpoints needs --rule adaptive");
         return CLI_PARSE_ERROR;
     }
-    if (opt->method != CLI_METHOD_FIXED && opt->epsabs <= 0.0 && opt->epsrel <= 0.0) {
+    if (!opt->fixed && opt->epsabs <= 0.0 && opt->epsrel <= 0.0) {
         cli_usage_error("--epsabs and --epsrel cannot both be zero");
         return CLI_PARSE_ERROR;
     }

@@ -42,18 +42,9 @@ typedef enum cli_format {
 /** Largest --repeat count. */
 #define CLI_MAX_REPEAT 1000000
 
-/** Integration methods beyond the fixed rules. */
-typedef enum cli_method {
-    CLI_METHOD_FIXED = 0,     /**< composite rule on N panels (qm_rule) */
-    CLI_METHOD_ADAPTIVE = 1,  /**< adaptive Gauss-Kronrod with extrapolation */
-    CLI_METHOD_TANH_SINH = 2, /**< double-exponential quadrature */
-    CLI_METHOD_CUBATURE = 3,  /**< adaptive cubature, --dim >= 2 */
-    CLI_METHOD_MC = 4,        /**< Monte Carlo, -n samples */
-    CLI_METHOD_QMC = 5        /**< quasi-Monte Carlo (Sobol), -n samples */
-} cli_method;
-
 /** The multi-dimensional methods (expressions in x1..xD, 2D bounds). */
-#define CLI_METHOD_IS_MULTI(m) ((m) >= CLI_METHOD_CUBATURE)
+#define CLI_METHOD_IS_MULTI(m) \
+    ((m) == QM_METHOD_GENZ_MALIK || (m) == QM_METHOD_MC || (m) == QM_METHOD_QMC)
 /** Most dimensions of --dim. */
 #define CLI_MAX_DIM 16
 /** Default samples of mc/qmc and evaluation budget of cubature. */
@@ -71,7 +62,8 @@ typedef struct cli_options {
     const char *b_text;  /**< upper bound (muparser expression) */
     int64_t n;           /**< panels; 0 = the default for the integrand kind */
     qm_rule rule;        /**< the rule (default midpoint) */
-    cli_method method;   /**< fixed rule, adaptive or tanh-sinh */
+    int fixed;           /**< --rule names a fixed rule (in rule) */
+    qm_method method;    /**< else the library's method */
     int gk_key;          /**< adaptive: Gauss-Kronrod points, 0 = default */
     double epsabs;       /**< adaptive tolerances */
     double epsrel;

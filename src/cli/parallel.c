@@ -133,16 +133,10 @@ int cli_par_init(cli_par *p, int *argc, char ***argv)
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
             MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    qm_mpi *m = NULL;
-    int st = qm_mpi_new(&m, MPI_COMM_WORLD);
-    p->mpi = m;
+    p->mpi = 1;
     if (p->thread_level < MPI_THREAD_FUNNELED) {
         fprintf(stderr, "integrate: the MPI library provides only %s, "
                         "MPI_THREAD_FUNNELED is needed\n", level_name(p->thread_level));
-        return 1;
-    }
-    if (st != QM_SUCCESS) {
-        fprintf(stderr, "integrate: cannot set up MPI: %s\n", qm_strerror(st));
         return 1;
     }
     return 0;
@@ -155,7 +149,12 @@ int cli_par_agree(cli_par *p, int code, int *who)
             *who = p->rank;
         return code;
     }
-    return qm_mpi_agree(p->mpi, code, who);
+    int in[2] = {-code, p->rank}, out[2];
+    /* MAXLOC would favour the highest rank on ties: MINLOC on -code */
+    MPI_Allreduce(in, out, 1, MPI_2INT, MPI_MINLOC, MPI_COMM_WORLD);
+    if (who)
+        *who = out[1];
+    return -out[0];
 }
 
 void cli_par_barrier(cli_par *p)
@@ -164,37 +163,12 @@ void cli_par_barrier(cli_par *p)
         MPI_Barrier(MPI_COMM_WORLD);
 }
 
-int cli_par_integrate(cli_par *p, const qm_exec *ex, qm_batch_fn f, void *data,
-                      double a, double b, int64_t n, const qm_rule *rule,
-                      qm_result *res, int *fail_rank)
+int cli_par_exec_new(cli_par *p, qm_backend local, qm_exec **ex)
 {
     /* one rank behaves exactly as the single-process program */
-    if (p->size == 1) {
-        *fail_rank = -1;
-        return qm_integrate(ex, f, data, a, b, n, rule, res);
-    }
-    return qm_mpi_integrate(p->mpi, ex, f, data, a, b, n, rule, res, fail_rank);
-}
-
-int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
-                               void *data, double a, double b,
-                               const qm_adapt_opts *o, qm_result *res,
-                               qm_adapt_info *info)
-{
-    if (p->size == 1)
-        return qm_integrate_adaptive(ex, f, data, a, b, o, res, info);
-    return qm_mpi_integrate_adaptive(p->mpi, ex, f, data, a, b, o, res, info);
-}
-
-int cli_par_cubature(cli_par *p, const qm_exec *ex, qm_vector_fn f, void *data,
-                     unsigned dim, const double *xmin, const double *xmax,
-                     const qm_cubature_opts *o, double *val, double *err,
-                     qm_cubature_info *info)
-{
-    if (p->size == 1)
-        return qm_cubature(ex, f, data, dim, xmin, xmax, 1, o, val, err, info);
-    return qm_mpi_cubature(p->mpi, ex, f, data, dim, xmin, xmax, 1, o, val, err,
-                           info);
+    if (!p->mpi || p->size == 1)
+        return qm_exec_new(ex, local);
+    return qm_exec_new_mpi(ex, MPI_COMM_WORLD, local);
 }
 
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex)
@@ -248,10 +222,8 @@ int cli_par_finalize(cli_par *p, int code)
 {
     if (!p->mpi_initialized)
         return code;
-    if (p->mpi) {
+    if (p->mpi)
         code = cli_par_agree(p, code, NULL);
-        qm_mpi_free(p->mpi);
-    }
     MPI_Finalize();
     return code;
 }
@@ -277,31 +249,10 @@ int cli_par_agree(cli_par *p, int code, int *who)
 
 void cli_par_barrier(cli_par *p) { (void)p; }
 
-int cli_par_integrate(cli_par *p, const qm_exec *ex, qm_batch_fn f, void *data,
-                      double a, double b, int64_t n, const qm_rule *rule,
-                      qm_result *res, int *fail_rank)
+int cli_par_exec_new(cli_par *p, qm_backend local, qm_exec **ex)
 {
     (void)p;
-    *fail_rank = -1;
-    return qm_integrate(ex, f, data, a, b, n, rule, res);
-}
-
-int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
-                               void *data, double a, double b,
-                               const qm_adapt_opts *o, qm_result *res,
-                               qm_adapt_info *info)
-{
-    (void)p;
-    return qm_integrate_adaptive(ex, f, data, a, b, o, res, info);
-}
-
-int cli_par_cubature(cli_par *p, const qm_exec *ex, qm_vector_fn f, void *data,
-                     unsigned dim, const double *xmin, const double *xmax,
-                     const qm_cubature_opts *o, double *val, double *err,
-                     qm_cubature_info *info)
-{
-    (void)p;
-    return qm_cubature(ex, f, data, dim, xmin, xmax, 1, o, val, err, info);
+    return qm_exec_new(ex, local);
 }
 
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex)

@@ -14,11 +14,10 @@
 #include <stdio.h>
 
 #include "quadmap.h"
-#include "quadmap_adapt.h"
 
 typedef struct cli_par {
     int rank, size;
-    void *mpi;           /* qm_mpi *, when built with MPI */
+    int mpi;             /* MPI is initialized and in use */
     int thread_level;    /* MPI_Init_thread's provided level, or -1 */
     int mpi_initialized; /* this program called MPI_Init_thread */
 } cli_par;
@@ -30,20 +29,9 @@ int cli_par_init(cli_par *p, int *argc, char ***argv);
 int cli_par_agree(cli_par *p, int code, int *who);
 /** Barrier (timing starts together on every rank). */
 void cli_par_barrier(cli_par *p);
-/** qm_integrate, or qm_mpi_integrate over all ranks when size > 1. */
-int cli_par_integrate(cli_par *p, const qm_exec *ex, qm_batch_fn f, void *data,
-                      double a, double b, int64_t n, const qm_rule *rule,
-                      qm_result *res, int *fail_rank);
-/** qm_integrate_adaptive, or qm_mpi_integrate_adaptive when size > 1. */
-int cli_par_integrate_adaptive(cli_par *p, const qm_exec *ex, qm_batch_fn f,
-                               void *data, double a, double b,
-                               const qm_adapt_opts *o, qm_result *res,
-                               qm_adapt_info *info);
-/** qm_cubature, or qm_mpi_cubature when size > 1. */
-int cli_par_cubature(cli_par *p, const qm_exec *ex, qm_vector_fn f, void *data,
-                     unsigned dim, const double *xmin, const double *xmax,
-                     const qm_cubature_opts *o, double *val, double *err,
-                     qm_cubature_info *info);
+/** The executor: an MPI executor over MPI_COMM_WORLD when MPI is in use
+ *  (collective), else a local one; same calls either way. */
+int cli_par_exec_new(cli_par *p, qm_backend local, qm_exec **ex);
 /** The backend name for reports: "openmp", or "mpi+openmp" with ranks. */
 const char *cli_par_backend(const cli_par *p, const qm_exec *ex);
 /** --info: ranks, threads per rank, cores, each rank's host and CPU

@@ -20,7 +20,7 @@
 #include "config.h"
 #include "core/internal.h"
 #include "core/adapt.h"
-#include "quadmap_adapt.h"
+#include "quadmap.h"
 
 #include <float.h>
 #include <math.h>
@@ -35,80 +35,22 @@
 
 /* ----------------------------------------------------------- the rule */
 
-typedef enum { MAP_NONE = 0, MAP_UPPER, MAP_LOWER, MAP_BOTH } map_kind;
-
 typedef struct gk_rule {
     int key, m;               /* points, (key + 1) / 2 */
     double x[31], wk[31], wg[16];
 } gk_rule;
 
-/* One Gauss-Kronrod evaluation (QUADPACK qk's outputs). */
+/* One Gauss-Kronrod evaluation (QUADPACK qk's outputs): a step's slot. */
 typedef struct gk_out {
     double a, b;
     double result, abserr, resabs, resasc;
-    int status;               /* QM_SUCCESS, QM_ENONFINITE or QM_EUSER */
-    double fail_x;
-    int user_status;
+    qm_unit_status us;        /* a failure of the integrand */
 } gk_out;
 
 typedef struct problem {
-    qm_batch_fn f;
-    void *data;
-    map_kind map;
-    double bound;             /* finite end for MAP_UPPER / MAP_LOWER */
+    qm_infmap map;            /* the integrand, on (0, 1] for infinite ranges */
     const gk_rule *rule;
 } problem;
-
-/* The integrand on t in (0, 1] for the infinite ranges (GSL qagi, qagiu,
- * qagil): f(x(t)) x'(t) with x = bound +- (1 - t)/t, or both signs. */
-static int eval_points(const problem *p, size_t n, const double *t,
-                       double *y, double *xs, double *ys, double *fail_x,
-                       int *user)
-{
-    size_t nf = n;
-    const double *xp = xs;
-    switch (p->map) {
-    case MAP_NONE:
-    default:
-        xp = t;
-        break;
-    case MAP_UPPER:
-        for (size_t i = 0; i < n; i++)
-            xs[i] = p->bound + (1 - t[i]) / t[i];
-        break;
-    case MAP_LOWER:
-        for (size_t i = 0; i < n; i++)
-            xs[i] = p->bound - (1 - t[i]) / t[i];
-        break;
-    case MAP_BOTH:
-        for (size_t i = 0; i < n; i++) {
-            xs[i] = (1 - t[i]) / t[i];
-            xs[n + i] = -xs[i];
-        }
-        nf = 2 * n;
-        break;
-    }
-    const int st = p->f(nf, xp, ys, p->data);
-    if (st != 0) {
-        *user = st;
-        *fail_x = xp[0];
-        return QM_EUSER;
-    }
-    for (size_t i = 0; i < nf; i++)
-        if (!isfinite(ys[i])) {
-            *fail_x = xp[i];
-            return QM_ENONFINITE;
-        }
-    if (p->map == MAP_NONE) {
-        memcpy(y, ys, n * sizeof *y);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            const double v = p->map == MAP_BOTH ? ys[i] + ys[n + i] : ys[i];
-            y[i] = v / t[i] / t[i];
-        }
-    }
-    return QM_SUCCESS;
-}
 
 /* QUADPACK qk on [o->a, o->b]: one integrand call with the key nodes. */
 static void gk_eval(const problem *p, gk_out *o)
@@ -117,8 +59,7 @@ static void gk_eval(const problem *p, gk_out *o)
     const int m = r->m;
     const double c = 0.5 * (o->a + o->b), h = 0.5 * (o->b - o->a);
     const double ah = fabs(h);
-    double t[61], fv[61], xs[122], ys[122];
-    xs[0] = 0.0; /* quiets GCC's -Wmaybe-uninitialized (key is >= 15) */
+    double t[61], fv[61];
     /* t[0] = centre, t[2j+1] = c - h x_j, t[2j+2] = c + h x_j */
     t[0] = c;
     for (int j = 0; j < m - 1; j++) {
@@ -126,9 +67,9 @@ static void gk_eval(const problem *p, gk_out *o)
         t[2 * j + 2] = c + h * r->x[j];
     }
     const size_t n = (size_t)r->key;
-    o->status = eval_points(p, n, t, fv, xs, ys, &o->fail_x,
-                            &o->user_status);
-    if (o->status != QM_SUCCESS) {
+    o->us.status = qm__infmap_eval(&p->map, n, t, NULL, fv, &o->us.x,
+                                   &o->us.user_status);
+    if (o->us.status != QM_SUCCESS) {
         o->result = o->abserr = o->resabs = o->resasc = NAN;
         return;
     }
@@ -172,89 +113,40 @@ static void gk_eval(const problem *p, gk_out *o)
 
 /* ------------------------------------------------- parallel evaluation */
 
-typedef struct batch_ctx {
-    const problem *p;
-    gk_out *out;
-} batch_ctx;
-
 static int batch_body(void *vctx, int worker, int64_t lo, int64_t hi,
                       int64_t *fail_at)
 {
     (void)worker;
-    batch_ctx *ctx = vctx;
+    const problem *p = ((const void **)vctx)[0];
+    gk_out *out = ((void **)vctx)[1];
     for (int64_t u = lo; u < hi; u++) {
-        gk_eval(ctx->p, &ctx->out[u]);
-        if (ctx->out[u].status != QM_SUCCESS) {
+        gk_eval(p, &out[u]);
+        if (out[u].us.status != QM_SUCCESS) {
             *fail_at = u;
-            return ctx->out[u].status;
+            return out[u].us.status;
         }
     }
     return QM_SUCCESS;
 }
 
-/* Evaluate rules out[0..n) (a, b filled in) on the executor.  Returns the
- * status of the lowest failing rule (its slot has fail_x) or QM_SUCCESS. */
-static int eval_local(const qm_exec *ex, const problem *p, gk_out *out,
+/* Evaluate rules out[0..n) (a, b filled in) as one step.  Returns the
+ * status of the lowest failing rule (*fail_unit) or QM_SUCCESS. */
+static int eval_batch(const qm_exec *ex, const problem *p, gk_out *out,
                       size_t n, size_t *fail_unit)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i].status = QM_SUCCESS;
-    batch_ctx ctx = {p, out};
-    qm_loop loop;
-    memset(&loop, 0, sizeof loop);
-    loop.n = (int64_t)n;
-    loop.schedule = QM_SCHEDULE_DYNAMIC;
-    loop.grab = 1;
-    loop.piece = 1;
-    loop.ctx = &ctx;
-    loop.body = batch_body;
-    const int st = qm__loop_run(ex, &loop);
-    if (st == QM_SUCCESS)
-        return st;
-    /* the lowest failing unit always runs; skipped slots stay SUCCESS */
-    for (size_t i = 0; i < n; i++)
-        if (out[i].status != QM_SUCCESS) {
-            *fail_unit = i;
-            return out[i].status;
-        }
-    return st;
-}
-
-/* A process's share of a distributed step: units [lo, hi) on its executor. */
-typedef struct share_ctx {
-    const qm_exec *ex;
-    const problem *p;
-    gk_out *out;
-} share_ctx;
-
-static int share_units(void *vctx, size_t lo, size_t hi)
-{
-    share_ctx *c = vctx;
-    size_t fu;
-    (void)eval_local(c->ex, c->p, c->out + lo, hi - lo, &fu);
-    return QM_SUCCESS; /* failures travel in the slots */
-}
-
-/* eval_local, or spread over processes by dist: after the gather every
- * process scans the same slots, so the failure found is the same. */
-static int eval_batch(const qm_exec *ex, const qm_distributor *dist,
-                      const problem *p, gk_out *out, size_t n,
-                      size_t *fail_unit)
-{
-    if (!dist)
-        return eval_local(ex, p, out, n, fail_unit);
-    for (size_t i = 0; i < n; i++)
-        out[i].status = QM_SUCCESS;
-    share_ctx c = {ex, p, out};
-    int st = dist->run(dist->dctx, n, out, sizeof *out, share_units, &c);
-    if (st != QM_SUCCESS)
-        return st;
-    for (size_t i = 0; i < n; i++)
-        if (out[i].status != QM_SUCCESS) {
-            *fail_unit = i;
-            return out[i].status;
-        }
-    return QM_SUCCESS;
+    const void *ctx[2] = {p, out};
+    qm_step step;
+    memset(&step, 0, sizeof step);
+    step.n = n;
+    step.base = out;
+    step.slot_size = sizeof *out;
+    step.fail_off = offsetof(gk_out, us);
+    step.loop.schedule = QM_SCHEDULE_DYNAMIC;
+    step.loop.grab = 1;
+    step.loop.piece = 1;
+    step.loop.ctx = (void *)ctx;
+    step.loop.body = batch_body;
+    return qm__step_run(ex, &step, fail_unit);
 }
 
 /* ------------------------------------------------- the interval list */
@@ -495,7 +387,6 @@ static int too_small(double a1, double a2, double b2)
 
 typedef struct run_state {
     const qm_exec *ex;
-    const qm_distributor *dist; /* NULL: this process alone */
     problem prob;
     wspace w;
     gk_out *out;              /* 2 * QM_ADAPT_BATCH slots */
@@ -505,6 +396,7 @@ typedef struct run_state {
     size_t steps;
     double fail_x;
     int user_status;
+    int fail_rank;
 } run_state;
 
 /* Bisect intervals sel[0..k) in one parallel step; per-pair roundoff
@@ -526,10 +418,11 @@ static int bisect_step(run_state *s, size_t k, int extrapolate,
     size_t fu = 0;
     s->steps++;
     s->evals += (int64_t)(2 * k) * s->per_rule;
-    const int st = eval_batch(s->ex, s->dist, &s->prob, out, 2 * k, &fu);
+    const int st = eval_batch(s->ex, &s->prob, out, 2 * k, &fu);
     if (st != QM_SUCCESS) {
-        s->fail_x = out[fu].fail_x;
-        s->user_status = out[fu].user_status;
+        s->fail_x = out[fu].us.x;
+        s->user_status = out[fu].us.user_status;
+        s->fail_rank = qm__step_owner(s->ex, 2 * k, fu);
         return st;
     }
     /* children are "large" when below the deepest level after the step
@@ -609,10 +502,11 @@ static int adapt_run(run_state *s, const double *pts, size_t npts,
     size_t fu = 0;
     s->steps++;
     s->evals += (int64_t)npts * s->per_rule;
-    int st = eval_batch(s->ex, s->dist, &s->prob, init, npts, &fu);
+    int st = eval_batch(s->ex, &s->prob, init, npts, &fu);
     if (st != QM_SUCCESS) {
-        s->fail_x = init[fu].fail_x;
-        s->user_status = init[fu].user_status;
+        s->fail_x = init[fu].us.x;
+        s->user_status = init[fu].us.user_status;
+        s->fail_rank = qm__step_owner(s->ex, npts, fu);
         free(init);
         return st;
     }
@@ -821,7 +715,8 @@ static int check_opts(const qm_adapt_opts *o, double a, double b)
     /* GSL: epsabs <= 0 and epsrel < 50 eps is GSL_EBADTOL */
     if (o->epsabs <= 0 && o->epsrel < 50 * DBL_EPSILON)
         return QM_EINVAL;
-    if ((unsigned)o->method > QM_ADAPT_TANH_SINH)
+    if (o->method != QM_METHOD_DEFAULT && o->method != QM_METHOD_QAGS
+        && o->method != QM_METHOD_QAG && o->method != QM_METHOD_TANH_SINH)
         return QM_EINVAL;
     if (o->key != 0 && o->key != 15 && o->key != 21 && o->key != 31
         && o->key != 41 && o->key != 51 && o->key != 61)
@@ -841,6 +736,26 @@ static int check_opts(const qm_adapt_opts *o, double a, double b)
     return QM_SUCCESS;
 }
 
+/* Everything every process must pass alike (the agreement check). */
+static uint64_t args_hash(double a, double b, const qm_adapt_opts *o)
+{
+    uint64_t h = qm__hash_u64(QM_HASH_INIT, 0x41444150u); /* "ADAP" */
+    h = qm__hash_f64(h, a);
+    h = qm__hash_f64(h, b);
+    if (!o)
+        return h;
+    h = qm__hash_f64(h, o->epsabs);
+    h = qm__hash_f64(h, o->epsrel);
+    h = qm__hash_u64(h, o->limit);
+    h = qm__hash_u64(h, (uint64_t)o->key);
+    h = qm__hash_u64(h, (uint64_t)o->method);
+    h = qm__hash_u64(h, o->nbreakpoints);
+    if (o->breakpoints)
+        h = qm__hash_bytes(h, o->breakpoints,
+                           o->nbreakpoints * sizeof *o->breakpoints);
+    return h;
+}
+
 /* Tanh-sinh with breakpoints: the rule on each segment (singularities at
  * its ends are what it handles best), in order, each to max(epsabs / m,
  * epsrel |I_segment|) with m segments; values and estimates add up (in
@@ -848,7 +763,7 @@ static int check_opts(const qm_adapt_opts *o, double a, double b)
  * returned, a worse numerical status otherwise. */
 static int tanh_sinh_pieces(const qm_exec *ex, qm_batch_fn f, void *data,
                             double a, double b, const qm_adapt_opts *opts,
-                            qm_result *res, qm_adapt_info *info)
+                            qm_result *res)
 {
     const double sign = a > b ? -1.0 : 1.0;
     const double lo = a > b ? b : a, hi = a > b ? a : b;
@@ -865,17 +780,16 @@ static int tanh_sinh_pieces(const qm_exec *ex, qm_batch_fn f, void *data,
         const double s0 = i == 0 ? lo : opts->breakpoints[i - 1];
         const double s1 = i == m - 1 ? hi : opts->breakpoints[i];
         qm_result r;
-        qm_adapt_info in = {0, 0};
-        const int st = qm__tanh_sinh(ex, f, data, s0, s1, &o, &r, &in);
+        const int st = qm__tanh_sinh(ex, f, data, s0, s1, &o, &r);
         evals += r.evaluations;
-        steps += in.steps;
-        if (in.subregions > levels)
-            levels = in.subregions;
-        if (st == QM_ENONFINITE || st == QM_EUSER || st == QM_ENOMEM) {
-            res->value = res->abserr = NAN;
+        steps += r.steps;
+        if (r.subregions > levels)
+            levels = r.subregions;
+        if (st == QM_ENONFINITE || st == QM_EUSER || st == QM_ENOMEM
+            || st == QM_ECANCELED) {
             res->fail_x = r.fail_x;
             res->user_status = r.user_status;
-            res->evaluations = evals;
+            res->fail_rank = r.fail_rank;
             status = st;
             break;
         }
@@ -884,49 +798,70 @@ static int tanh_sinh_pieces(const qm_exec *ex, qm_batch_fn f, void *data,
         value += r.value;
         err += r.abserr;
     }
-    if (info) {
-        info->subregions = levels;
-        info->steps = steps;
-    }
-    if (status == QM_ENONFINITE || status == QM_EUSER || status == QM_ENOMEM)
+    res->subregions = levels;
+    res->steps = steps;
+    res->evaluations = evals;
+    if (status == QM_ENONFINITE || status == QM_EUSER || status == QM_ENOMEM
+        || status == QM_ECANCELED)
         return status;
     res->value = sign * value;
     res->abserr = err;
-    res->evaluations = evals;
     return status;
 }
 
-int qm__adapt_check(const qm_adapt_opts *opts, double a, double b)
+void qm__result_clear(qm_result *res)
 {
-    return opts ? check_opts(opts, a, b) : QM_EINVAL;
+    res->value = NAN;
+    res->abserr = NAN;
+    res->evaluations = 0;
+    res->subregions = 0;
+    res->steps = 0;
+    res->fail_x = NAN;
+    res->user_status = 0;
+    res->fail_rank = -1;
+}
+
+const char *qm_method_name(qm_method method)
+{
+    switch (method) {
+    case QM_METHOD_DEFAULT: return "default";
+    case QM_METHOD_QAGS: return "qags";
+    case QM_METHOD_QAG: return "qag";
+    case QM_METHOD_TANH_SINH: return "tanh-sinh";
+    case QM_METHOD_GENZ_MALIK: return "genz-malik";
+    case QM_METHOD_MC: return "mc";
+    case QM_METHOD_QMC: return "qmc";
+    }
+    return "unknown";
+}
+
+int qm_qags(qm_batch_fn f, void *data, double a, double b, double epsabs,
+            double epsrel, qm_result *res)
+{
+    /* the serial executor on the stack: nothing to allocate or free */
+    qm_exec ex;
+    memset(&ex, 0, sizeof ex);
+    ex.backend = QM_BACKEND_SERIAL;
+    ex.run = qm__loop_run_serial;
+    ex.threads = 1;
+    ex.nranks = 1;
+    qm_adapt_opts o;
+    memset(&o, 0, sizeof o);
+    o.epsabs = epsabs;
+    o.epsrel = epsrel;
+    return qm_integrate_adaptive(&ex, f, data, a, b, &o, res);
 }
 
 int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
                           double a, double b, const qm_adapt_opts *opts,
-                          qm_result *res, qm_adapt_info *info)
+                          qm_result *res)
 {
-    return qm__integrate_adaptive_dist(ex, f, data, a, b, opts, res, info, NULL);
-}
-
-int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
-                                double a, double b, const qm_adapt_opts *opts,
-                                qm_result *res, qm_adapt_info *info,
-                                const qm_distributor *dist)
-{
-    if (info) {
-        info->subregions = 0;
-        info->steps = 0;
-    }
-    if (!res)
+    if (res)
+        qm__result_clear(res);
+    if (!ex)
         return QM_EINVAL;
-    res->value = NAN;
-    res->abserr = NAN;
-    res->evaluations = 0;
-    res->fail_x = NAN;
-    res->user_status = 0;
-    if (!ex || !f || !opts)
-        return QM_EINVAL;
-    int st = check_opts(opts, a, b);
+    int st = !f || !res || !opts ? QM_EINVAL : check_opts(opts, a, b);
+    st = qm__agree(ex, st, args_hash(a, b, opts));
     if (st != QM_SUCCESS)
         return st;
     if (a == b) {
@@ -934,13 +869,14 @@ int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
         res->abserr = 0.0;
         return QM_SUCCESS;
     }
-    if (opts->method == QM_ADAPT_TANH_SINH && dist)
-        return QM_ENOTSUP; /* its points are not distributed (yet) */
-    if (opts->method == QM_ADAPT_TANH_SINH)
-        return opts->nbreakpoints ? tanh_sinh_pieces(ex, f, data, a, b, opts,
-                                                     res, info)
-                                  : qm__tanh_sinh(ex, f, data, a, b, opts,
-                                                  res, info);
+    if (opts->method == QM_METHOD_TANH_SINH) {
+        st = opts->nbreakpoints
+                 ? tanh_sinh_pieces(ex, f, data, a, b, opts, res)
+                 : qm__tanh_sinh(ex, f, data, a, b, opts, res);
+        if (st == QM_ENONFINITE || st == QM_EUSER)
+            res->value = res->abserr = NAN;
+        return st;
+    }
 
     /* a > b: integrate over [b, a] and negate (breakpoints are ascending
      * inside (min(a, b), max(a, b)) either way) */
@@ -953,23 +889,12 @@ int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
     run_state s;
     memset(&s, 0, sizeof s);
     s.ex = ex;
-    s.dist = dist;
-    s.prob.f = f;
-    s.prob.data = data;
+    qm__infmap_init(&s.prob.map, f, data, lo, hi);
     s.fail_x = NAN;
     gk_rule rule;
     int key = opts->key;
     double t0 = lo, t1 = hi;
-    if (isinf(lo) || isinf(hi)) {
-        if (isinf(lo) && isinf(hi)) {
-            s.prob.map = MAP_BOTH;
-        } else if (isinf(hi)) {
-            s.prob.map = MAP_UPPER;
-            s.prob.bound = lo;
-        } else {
-            s.prob.map = MAP_LOWER;
-            s.prob.bound = hi;
-        }
+    if (s.prob.map.kind != QM_INF_NONE) {
         t0 = 0.0;
         t1 = 1.0;
         if (key == 0)
@@ -981,17 +906,21 @@ int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
     rule.m = (key + 1) / 2;
     qm_gauss_kronrod(key, rule.x, rule.wk, rule.wg);
     s.prob.rule = &rule;
-    s.per_rule = key * (s.prob.map == MAP_BOTH ? 2 : 1);
+    s.per_rule = key * (s.prob.map.kind == QM_INF_BOTH ? 2 : 1);
     const size_t limit = opts->limit ? opts->limit : 1000;
     const size_t npts = opts->nbreakpoints + 1;
     double *pts = malloc((npts + 1) * sizeof *pts);
     s.out = malloc(2 * QM_ADAPT_BATCH * sizeof *s.out);
     s.sel = malloc(QM_ADAPT_BATCH * sizeof *s.sel);
     const size_t cap = npts + 2 * QM_ADAPT_BATCH;
-    if (!pts || !s.out || !s.sel || ws_init(&s.w, cap) != QM_SUCCESS) {
+    st = pts && s.out && s.sel && ws_init(&s.w, cap) == QM_SUCCESS
+             ? QM_SUCCESS : QM_ENOMEM;
+    /* out of memory on one process is out of memory everywhere */
+    if (ex->dist)
+        st = ex->dist->agree(ex->dctx, st, 0);
+    if (st != QM_SUCCESS) {
         free(pts); free(s.out); free(s.sel); ws_free(&s.w);
-        res->value = NAN;
-        return QM_ENOMEM;
+        return st;
     }
     pts[0] = t0;
     for (size_t i = 0; i < opts->nbreakpoints; i++)
@@ -999,21 +928,18 @@ int qm__integrate_adaptive_dist(const qm_exec *ex, qm_batch_fn f, void *data,
     pts[npts] = t1;
     double result = NAN, abserr = NAN;
     st = adapt_run(&s, pts, npts, opts->epsabs, opts->epsrel, limit,
-                   opts->method == QM_ADAPT_QAGS, &result, &abserr);
+                   opts->method != QM_METHOD_QAG, &result, &abserr);
     res->evaluations = s.evals;
-    if (st == QM_ENONFINITE || st == QM_EUSER || st == QM_ENOMEM) {
-        res->value = NAN;
-        res->abserr = NAN;
+    if (st == QM_ENONFINITE || st == QM_EUSER) {
         res->fail_x = s.fail_x;
         res->user_status = s.user_status;
-    } else {
+        res->fail_rank = s.fail_rank;
+    } else if (st != QM_ENOMEM && st != QM_ECANCELED) {
         res->value = sign * result;
         res->abserr = abserr;
     }
-    if (info) {
-        info->subregions = s.w.n;
-        info->steps = s.steps;
-    }
+    res->subregions = s.w.n;
+    res->steps = s.steps;
     free(pts); free(s.out); free(s.sel); ws_free(&s.w);
     return st;
 }

@@ -53,6 +53,7 @@ qm_future *qm__future_new(qm_future_kind kind, qm_callback cb, void *cb_data)
 
 void qm__future_destroy(qm_future *fut)
 {
+    qm_exec_free(fut->ex); /* set only when the work never ran */
     pthread_cond_destroy(&fut->cond);
     pthread_mutex_destroy(&fut->lock);
     free(fut);
@@ -130,29 +131,29 @@ static void *run_async(void *arg)
     int st;
     switch (fut->kind) {
     case QM_FUTURE_MAP:
-        st = qm__map_run(&fut->ex, fut->u.map.f, fut->u.map.data,
-                         fut->u.map.in, fut->u.map.in_size, fut->u.map.out,
-                         fut->u.map.out_size, fut->u.map.n, 0, opts,
-                         &fut->cancel, fut->u.map.mr);
+        st = qm_map(fut->ex, fut->u.map.f, fut->u.map.data, fut->u.map.in,
+                    fut->u.map.in_size, fut->u.map.out, fut->u.map.out_size,
+                    fut->u.map.n, opts, fut->u.map.mr);
         break;
     case QM_FUTURE_MAP_REDUCE:
-        st = qm__map_reduce_run(&fut->ex, fut->u.map.f, fut->u.map.data,
-                                fut->u.map.in, fut->u.map.in_size,
-                                fut->u.map.n, 0, fut->u.map.op, opts,
-                                &fut->cancel, fut->u.map.result, NULL,
-                                fut->u.map.mr);
+        st = qm_map_reduce(fut->ex, fut->u.map.f, fut->u.map.data,
+                           fut->u.map.in, fut->u.map.in_size, fut->u.map.n,
+                           fut->u.map.op, opts, fut->u.map.result,
+                           fut->u.map.mr);
         break;
     case QM_FUTURE_INTEGRATE:
-        st = qm__integrate_cancellable(&fut->ex, fut->u.integ.f,
-                                       fut->u.integ.data, fut->u.integ.a,
-                                       fut->u.integ.b, fut->u.integ.n,
-                                       &fut->u.integ.rule, fut->u.integ.res,
-                                       &fut->cancel);
+        st = qm_integrate(fut->ex, fut->u.integ.f, fut->u.integ.data,
+                          fut->u.integ.a, fut->u.integ.b, fut->u.integ.n,
+                          &fut->u.integ.rule, fut->u.integ.res);
         break;
     default:
         st = QM_EINVAL;
         break;
     }
+    /* collective for a distributed copy: every process's submission thread
+     * frees its own */
+    qm_exec_free(fut->ex);
+    fut->ex = NULL;
     qm__future_complete(fut, st);
     return NULL;
 }
@@ -172,8 +173,20 @@ static int launch(qm_future *fut, qm_future **out)
     return QM_SUCCESS;
 }
 
-static qm_future *new_map_future(qm_future_kind kind, const qm_exec *ex,
-                                 qm_map_fn f, void *data, const void *in,
+static int submit(qm_future *ft, const qm_exec *ex, qm_future **fut,
+                  void *out, size_t out_size, qm_reduce_op op,
+                  double *result);
+
+/* The submission's own copy of the executor, cancelled through fut. */
+static int attach_exec(qm_future *fut, const qm_exec *ex)
+{
+    const int st = qm__exec_clone(ex, &fut->ex);
+    if (st == QM_SUCCESS)
+        fut->ex->cancel = &fut->cancel;
+    return st;
+}
+
+static qm_future *new_map_future(qm_future_kind kind, qm_map_fn f, void *data, const void *in,
                                  size_t in_size, size_t n,
                                  const qm_map_opts *opts, qm_map_result *mr,
                                  qm_callback cb, void *cb_data)
@@ -181,7 +194,6 @@ static qm_future *new_map_future(qm_future_kind kind, const qm_exec *ex,
     qm_future *fut = qm__future_new(kind, cb, cb_data);
     if (!fut)
         return NULL;
-    fut->ex = *ex;
     if (opts) {
         fut->opts = *opts;
         fut->has_opts = 1;
@@ -212,12 +224,42 @@ int qm_map_async(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
     *fut = NULL;
     if (!ex || !f)
         return QM_EINVAL;
-    qm_future *ft = new_map_future(QM_FUTURE_MAP, ex, f, data, in, in_size,
+    qm_future *ft = new_map_future(QM_FUTURE_MAP, f, data, in, in_size,
                                    n, opts, mr, cb, cb_data);
+    return submit(ft, ex, fut, out, out_size, 0, NULL);
+}
+
+/* Attach the executor (collective when distributed) and start; on
+ * failure the future is destroyed.  out/out_size for a map, op/result for
+ * a map-reduce. */
+static int submit(qm_future *ft, const qm_exec *ex, qm_future **fut,
+                  void *out, size_t out_size, qm_reduce_op op, double *result)
+{
+    int st = QM_SUCCESS;
     if (!ft)
-        return QM_ENOMEM;
+        st = QM_ENOMEM;
+    /* a distributed executor is cloned collectively even when this
+     * process has no future, so no process is left waiting */
+    if (ex->dist) {
+        qm_exec *tmp = NULL;
+        if (!ft) {
+            if (qm__exec_clone(ex, &tmp) == QM_SUCCESS)
+                qm_exec_free(tmp);
+            return QM_ENOMEM;
+        }
+        st = attach_exec(ft, ex);
+    } else if (ft) {
+        st = attach_exec(ft, ex);
+    }
+    if (st != QM_SUCCESS) {
+        if (ft)
+            qm__future_destroy(ft);
+        return st;
+    }
     ft->u.map.out = out;
     ft->u.map.out_size = out_size;
+    ft->u.map.op = op;
+    ft->u.map.result = result;
     return launch(ft, fut);
 }
 
@@ -232,13 +274,9 @@ int qm_map_reduce_async(const qm_exec *ex, qm_map_fn f, void *data,
     *fut = NULL;
     if (!ex || !f || !result || (unsigned)op > QM_REDUCE_COUNT)
         return QM_EINVAL;
-    qm_future *ft = new_map_future(QM_FUTURE_MAP_REDUCE, ex, f, data, in,
+    qm_future *ft = new_map_future(QM_FUTURE_MAP_REDUCE, f, data, in,
                                    in_size, n, opts, mr, cb, cb_data);
-    if (!ft)
-        return QM_ENOMEM;
-    ft->u.map.op = op;
-    ft->u.map.result = result;
-    return launch(ft, fut);
+    return submit(ft, ex, fut, NULL, 0, op, result);
 }
 
 int qm_integrate_async(const qm_exec *ex, qm_batch_fn f, void *data, double a,
@@ -254,15 +292,28 @@ int qm_integrate_async(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     /* Planning is cheap and validates f, the bounds, N and the rule, so a
      * bad argument is reported here rather than through the future. */
     qm_plan plan;
-    if (qm__plan_fixed(&plan, f, data, a, b, n, rule) != QM_SUCCESS)
+    if (qm__plan_fixed(&plan, f, data, a, b, n, rule) != QM_SUCCESS
+        && !ex->dist)
         /* the synchronous call fails at once the same way and fills *res
          * exactly as qm_integrate documents */
-        return qm__integrate_cancellable(ex, f, data, a, b, n, rule, res,
-                                         NULL);
+        return qm_integrate(ex, f, data, a, b, n, rule, res);
     qm_future *ft = qm__future_new(QM_FUTURE_INTEGRATE, cb, cb_data);
-    if (!ft)
-        return QM_ENOMEM;
-    ft->ex = *ex;
+    int st = ft ? QM_SUCCESS : QM_ENOMEM;
+    if (ex->dist) {
+        qm_exec *tmp = NULL;
+        if (!ft) {
+            if (qm__exec_clone(ex, &tmp) == QM_SUCCESS)
+                qm_exec_free(tmp);
+            return QM_ENOMEM;
+        }
+    }
+    if (st == QM_SUCCESS)
+        st = attach_exec(ft, ex);
+    if (st != QM_SUCCESS) {
+        if (ft)
+            qm__future_destroy(ft);
+        return st;
+    }
     ft->u.integ.f = f;
     ft->u.integ.data = data;
     ft->u.integ.a = a;

@@ -1,6 +1,6 @@
 /*
  * Adaptive cubature over hyper-rectangles (qm_cubature, method
- * QM_CUBATURE_ADAPTIVE), parallel and reproducible; argument checking for
+ * QM_METHOD_GENZ_MALIK), parallel and reproducible; argument checking for
  * every method of qm_cubature (MC and QMC live in montecarlo.c).
  *
  * Rule.  The Genz-Malik embedded pair (A. C. Genz and A. A. Malik, "An
@@ -42,7 +42,6 @@
 #include "config.h"
 #include "core/internal.h"
 #include "core/adapt.h"
-#include "quadmap_adapt.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -262,30 +261,16 @@ typedef struct cub_state {
     /* the step's batch */
     size_t batch[2 * QM_CUB_POP];
     size_t nbatch;
-    /* per-task failures of the step */
-    int tstat[2 * QM_CUB_POP];
-    int tuser[2 * QM_CUB_POP];
-    double tx[2 * QM_CUB_POP];
     /* per-worker scratch */
     int nslots;
     struct cub_slot {
         double *x, *fv, *diff;
     } *slot;
-    /* distributed steps (dist != NULL): tasks [toff, toff + n) of the loop,
-     * and the gathered per-task records (cub_rec + per_task regions of
-     * 2 fdim + 2 doubles: val, err, emax, split) */
-    const qm_distributor *dist;
-    const qm_exec *ex;
-    int64_t toff;
+    /* the step's slots, one per task: a qm_unit_status, then per_task
+     * regions of 2 fdim + 2 doubles (val, err, emax, split) */
     unsigned char *dbuf;
     size_t dslot;
 } cub_state;
-
-/* Header of a task's record in a distributed step. */
-typedef struct cub_rec {
-    int32_t status, user;
-    double x;
-} cub_rec;
 
 static int cub_reserve(cub_state *s, size_t need)
 {
@@ -377,16 +362,21 @@ static int cub_init(void *ctx, int worker)
     return QM_SUCCESS;
 }
 
-/* Evaluate tasks [lo, hi) of the batch: task t holds batch entries
- * [t*per_task, min((t+1)*per_task, nbatch)). */
+static double *cub_rec_data(const cub_state *s, size_t t)
+{
+    return (double *)(void *)(s->dbuf + t * s->dslot + sizeof(qm_unit_status));
+}
+
+/* Evaluate tasks [lo, hi) of the batch into their slots: task t holds
+ * batch entries [t*per_task, min((t+1)*per_task, nbatch)). */
 static int cub_body(void *ctx, int worker, int64_t lo, int64_t hi,
                     int64_t *fail_at)
 {
     cub_state *s = ctx;
     struct cub_slot *sl = &s->slot[worker];
     const unsigned d = s->dim, fd = s->fdim;
-    for (int64_t t0 = lo; t0 < hi; t0++) {
-        const int64_t t = t0 + s->toff; /* the task in the batch */
+    for (int64_t t = lo; t < hi; t++) {
+        qm_unit_status *us = (qm_unit_status *)(void *)(s->dbuf + (size_t)t * s->dslot);
         const size_t b0 = (size_t)t * s->per_task;
         const size_t b1 = b0 + s->per_task < s->nbatch ? b0 + s->per_task
                                                        : s->nbatch;
@@ -395,31 +385,34 @@ static int cub_body(void *ctx, int worker, int64_t lo, int64_t hi,
             gm_fill(d, g, g + d, sl->x + (b - b0) * s->npts * d);
         }
         const size_t np = (b1 - b0) * s->npts;
-        const int us = s->f(np, d, sl->x, fd, sl->fv, s->data);
-        if (us != 0) {
-            s->tstat[t] = QM_EUSER;
-            s->tuser[t] = us;
-            s->tx[t] = NAN;
-            *fail_at = t0;
+        const int u = s->f(np, d, sl->x, fd, sl->fv, s->data);
+        if (u != 0) {
+            us->status = QM_EUSER;
+            us->user_status = u;
+            us->x = NAN;
+            *fail_at = t;
             return QM_EUSER;
         }
         for (size_t i = 0; i < np * fd; i++)
             if (!isfinite(sl->fv[i])) {
-                s->tstat[t] = QM_ENONFINITE;
-                s->tx[t] = sl->x[(i / fd) * d];
-                *fail_at = t0;
+                us->status = QM_ENONFINITE;
+                us->x = sl->x[(i / fd) * d];
+                *fail_at = t;
                 return QM_ENONFINITE;
             }
-        for (size_t b = b0; b < b1; b++) {
+        double *o = cub_rec_data(s, (size_t)t);
+        for (size_t b = b0; b < b1; b++, o += 2 * (size_t)fd + 2) {
             const size_t r = s->batch[b];
-            double *em = &s->emax[r];
-            s->split[r] = gm_apply(d, fd, &s->w, s->geo + r * 2 * d + d,
-                                   sl->fv + (b - b0) * s->npts * fd,
-                                   s->val + r * fd, s->err + r * fd, sl->diff);
-            *em = 0;
+            const unsigned split = gm_apply(d, fd, &s->w,
+                                            s->geo + r * 2 * d + d,
+                                            sl->fv + (b - b0) * s->npts * fd,
+                                            o, o + fd, sl->diff);
+            double em = 0;
             for (unsigned k = 0; k < fd; k++)
-                if (s->err[r * fd + k] > *em)
-                    *em = s->err[r * fd + k];
+                if (o[fd + k] > em)
+                    em = o[fd + k];
+            o[2 * fd] = em;
+            o[2 * fd + 1] = (double)split;
         }
     }
     return QM_SUCCESS;
@@ -439,69 +432,30 @@ static void loop_setup(qm_loop *loop, const qm_exec *ex, cub_state *s,
     loop->body = cub_body;
 }
 
-static double *cub_rec_data(const cub_state *s, size_t t)
-{
-    return (double *)(void *)(s->dbuf + t * s->dslot + sizeof(cub_rec));
-}
-
-/* A process's share of a distributed step: tasks [lo, hi) on its executor,
- * their results and failures packed into their records. */
-static int cub_share(void *ctx, size_t lo, size_t hi)
-{
-    cub_state *s = ctx;
-    const unsigned fd = s->fdim;
-    qm_loop loop;
-    loop_setup(&loop, s->ex, s, (int64_t)(hi - lo));
-    s->toff = (int64_t)lo;
-    const int st = qm__loop_run(s->ex, &loop);
-    s->toff = 0;
-    int found = 0;
-    for (size_t t = lo; t < hi; t++) {
-        cub_rec rec = {s->tstat[t], 0, NAN};
-        if (rec.status != QM_SUCCESS) {
-            found = 1;
-            rec.user = s->tstat[t] == QM_EUSER ? s->tuser[t] : 0;
-            rec.x = s->tx[t];
-        }
-        memcpy(s->dbuf + t * s->dslot, &rec, sizeof rec);
-        double *o = cub_rec_data(s, t);
-        const size_t b0 = t * s->per_task;
-        const size_t b1 = b0 + s->per_task < s->nbatch ? b0 + s->per_task
-                                                       : s->nbatch;
-        for (size_t b = b0; b < b1; b++, o += 2 * (size_t)fd + 2) {
-            const size_t r = s->batch[b];
-            memcpy(o, s->val + r * fd, fd * sizeof *o);
-            memcpy(o + fd, s->err + r * fd, fd * sizeof *o);
-            o[2 * fd] = s->emax[r];
-            o[2 * fd + 1] = (double)s->split[r];
-        }
-    }
-    if (st != QM_SUCCESS && !found) { /* e.g. no memory: stop everybody */
-        cub_rec rec = {st, 0, NAN};
-        memcpy(s->dbuf + lo * s->dslot, &rec, sizeof rec);
-    }
-    return QM_SUCCESS; /* failures travel in the records */
-}
-
-/* The distributed step: every process ends with every task's results and
- * scans the same records for the lowest failure. */
-static int cub_eval_dist(cub_state *s, int64_t ntask, qm_cubature_info *info)
+/* Evaluate the batch as one step, then store every region's results; on
+ * failure fill res from the lowest failing task. */
+static int cub_eval(const qm_exec *ex, cub_state *s, qm_result *res)
 {
     const unsigned fd = s->fdim;
-    const int st = s->dist->run(s->dist->dctx, (size_t)ntask, s->dbuf,
-                                s->dslot, cub_share, s);
+    const size_t ntask = (s->nbatch + s->per_task - 1) / s->per_task;
+    qm_step step;
+    memset(&step, 0, sizeof step);
+    step.n = ntask;
+    step.base = s->dbuf;
+    step.slot_size = s->dslot;
+    step.fail_off = 0;
+    loop_setup(&step.loop, ex, s, 0);
+    size_t fu = 0;
+    const int st = qm__step_run(ex, &step, &fu);
+    if (st == QM_ENONFINITE || st == QM_EUSER) {
+        const qm_unit_status *us = qm__step_unit(&step, fu);
+        res->fail_x = us->x;
+        res->user_status = us->user_status;
+        res->fail_rank = qm__step_owner(ex, ntask, fu);
+    }
     if (st != QM_SUCCESS)
         return st;
-    for (size_t t = 0; t < (size_t)ntask; t++) {
-        cub_rec rec;
-        memcpy(&rec, s->dbuf + t * s->dslot, sizeof rec);
-        if (rec.status != QM_SUCCESS) {
-            info->fail_x0 = rec.x;
-            info->user_status = rec.user;
-            return rec.status;
-        }
-    }
-    for (size_t t = 0; t < (size_t)ntask; t++) {
+    for (size_t t = 0; t < ntask; t++) {
         const double *o = cub_rec_data(s, t);
         const size_t b0 = t * s->per_task;
         const size_t b1 = b0 + s->per_task < s->nbatch ? b0 + s->per_task
@@ -515,28 +469,6 @@ static int cub_eval_dist(cub_state *s, int64_t ntask, qm_cubature_info *info)
         }
     }
     return QM_SUCCESS;
-}
-
-/* Evaluate the batch; on failure fill info from the lowest failing task. */
-static int cub_eval(const qm_exec *ex, cub_state *s, qm_cubature_info *info)
-{
-    const int64_t ntask = (int64_t)((s->nbatch + s->per_task - 1) / s->per_task);
-    for (int64_t t = 0; t < ntask; t++)
-        s->tstat[t] = QM_SUCCESS;
-    if (s->dist)
-        return cub_eval_dist(s, ntask, info);
-    qm_loop loop;
-    loop_setup(&loop, ex, s, ntask);
-    const int st = qm__loop_run(ex, &loop);
-    if (st == QM_SUCCESS || st == QM_ENOMEM)
-        return st;
-    for (int64_t t = 0; t < ntask; t++)
-        if (s->tstat[t] != QM_SUCCESS) {
-            info->fail_x0 = s->tx[t];
-            info->user_status = s->tstat[t] == QM_EUSER ? s->tuser[t] : 0;
-            return s->tstat[t];
-        }
-    return st;
 }
 
 /* ------------------------------------------------------------ driver */
@@ -553,8 +485,7 @@ static void sacc_add_region(const cub_state *s, size_t r, qm_sacc *vs,
 static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
                         unsigned dim, const double *xmin, const double *xmax,
                         unsigned fdim, const qm_cubature_opts *opts,
-                        double *val, double *err, qm_cubature_info *info,
-                        const qm_distributor *dist)
+                        double *val, double *err, qm_result *info)
 {
     const uint64_t max_eval = opts->max_eval ? opts->max_eval
                                              : QM_CUB_DEFAULT_MAX_EVAL;
@@ -567,12 +498,9 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
     gm_weights_init(&s.w, dim);
     s.f = f;
     s.data = data;
-    s.dist = dist;
-    s.ex = ex;
-    s.dslot = sizeof(cub_rec) + s.per_task * (2 * (size_t)fdim + 2) * sizeof(double);
-    s.dslot = (s.dslot + sizeof(double) - 1) / sizeof(double) * sizeof(double);
-    if (dist)
-        s.dbuf = malloc(2 * QM_CUB_POP * s.dslot);
+    s.dslot = sizeof(qm_unit_status)
+              + s.per_task * (2 * (size_t)fdim + 2) * sizeof(double);
+    s.dbuf = malloc(2 * QM_CUB_POP * s.dslot);
 
     qm_sacc *vs = malloc(2 * (size_t)fdim * sizeof *vs);
     double *vt = malloc(2 * (size_t)fdim * sizeof *vt); /* rounded totals */
@@ -580,8 +508,11 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
     loop_setup(&probe, ex, &s, INT64_MAX / 2);
     s.nslots = qm__loop_workers(ex, &probe);
     s.slot = calloc((size_t)s.nslots, sizeof *s.slot);
-    int st = (vs && vt && s.slot && (s.dbuf || !dist)) ? cub_reserve(&s, 1024)
-                                                       : QM_ENOMEM;
+    int st = (vs && vt && s.slot && s.dbuf) ? cub_reserve(&s, 1024)
+                                            : QM_ENOMEM;
+    /* out of memory on one process is out of memory everywhere */
+    if (ex->dist)
+        st = ex->dist->agree(ex->dctx, st, 0);
     qm_sacc *es = vs + fdim;
     double *et = vt + fdim;
     uint64_t evals = 0;
@@ -599,6 +530,7 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
         s.batch[0] = 0;
         s.nbatch = 1;
         st = cub_eval(ex, &s, info);
+        info->steps++;
         evals += s.npts;
         if (st == QM_SUCCESS) {
             sacc_add_region(&s, 0, vs, es, 1.0);
@@ -616,6 +548,8 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
          * tolerance (relative to the current total), at most QM_CUB_POP,
          * within the budget. */
         st = cub_reserve(&s, s.n + QM_CUB_POP);
+        if (ex->dist)
+            st = ex->dist->agree(ex->dctx, st, 0);
         if (st != QM_SUCCESS)
             break;
         s.nbatch = 0;
@@ -642,6 +576,7 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
             break;
         }
         st = cub_eval(ex, &s, info);
+        info->steps++;
         evals += s.nbatch * s.npts;
         if (st != QM_SUCCESS)
             break;
@@ -662,6 +597,8 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
     }
     info->evaluations = (int64_t)evals;
     info->subregions = s.n;
+    info->value = val[0];
+    info->abserr = err[0];
 
     for (int w = 0; s.slot && w < s.nslots; w++) {
         free(s.slot[w].x);
@@ -683,17 +620,9 @@ static int cub_adaptive(const qm_exec *ex, qm_vector_fn f, void *data,
 
 /* --------------------------------------------------------- public API */
 
-int qm_cubature(const qm_exec *ex, qm_vector_fn f, void *data, unsigned dim,
-                const double *xmin, const double *xmax, unsigned fdim,
-                const qm_cubature_opts *opts, double *val, double *err,
-                qm_cubature_info *info)
-{
-    return qm__cubature_dist(ex, f, data, dim, xmin, xmax, fdim, opts, val,
-                             err, info, NULL);
-}
-
-int qm__cubature_check(unsigned dim, const double *xmin, const double *xmax,
-                       unsigned fdim, const qm_cubature_opts *opts)
+static int cubature_check(unsigned dim, const double *xmin,
+                          const double *xmax, unsigned fdim,
+                          const qm_cubature_opts *opts)
 {
     if (!xmin || !xmax || !opts || fdim == 0 || dim == 0)
         return QM_EINVAL;
@@ -701,7 +630,8 @@ int qm__cubature_check(unsigned dim, const double *xmin, const double *xmax,
         if (!isfinite(xmin[j]) || !isfinite(xmax[j]) || xmin[j] > xmax[j])
             return QM_EINVAL;
     switch (opts->method) {
-    case QM_CUBATURE_ADAPTIVE:
+    case QM_METHOD_DEFAULT:
+    case QM_METHOD_GENZ_MALIK:
         if (dim < 2 || dim > QM_CUBATURE_MAX_DIM)
             return QM_EINVAL;
         if (isnan(opts->epsabs) || isnan(opts->epsrel) || opts->epsabs < 0
@@ -710,38 +640,60 @@ int qm__cubature_check(unsigned dim, const double *xmin, const double *xmax,
         if ((unsigned)opts->norm > QM_NORM_LINF)
             return QM_EINVAL;
         return QM_SUCCESS;
-    case QM_CUBATURE_MC:
+    case QM_METHOD_MC:
         return QM_SUCCESS;
-    case QM_CUBATURE_QMC:
+    case QM_METHOD_QMC:
         return qm__cubature_mc_check(dim);
+    default:
+        return QM_EINVAL;
     }
-    return QM_EINVAL;
 }
 
-int qm__cubature_dist(const qm_exec *ex, qm_vector_fn f, void *data,
-                      unsigned dim, const double *xmin, const double *xmax,
-                      unsigned fdim, const qm_cubature_opts *opts,
-                      double *val, double *err, qm_cubature_info *info,
-                      const qm_distributor *dist)
+/* Everything every process must pass alike (the agreement check); only
+ * what the local checks let through is read. */
+static uint64_t cubature_hash(unsigned dim, const double *xmin,
+                              const double *xmax, unsigned fdim,
+                              const qm_cubature_opts *o)
 {
-    qm_cubature_info dummy;
-    if (!info)
-        info = &dummy;
-    info->evaluations = 0;
-    info->subregions = 0;
-    info->fail_x0 = NAN;
-    info->user_status = 0;
-    if (!ex || !f || !xmin || !xmax || !opts || !val || !err || fdim == 0
-        || dim == 0)
+    uint64_t h = qm__hash_u64(QM_HASH_INIT, 0x43554241u); /* "CUBA" */
+    h = qm__hash_u64(h, dim);
+    h = qm__hash_u64(h, fdim);
+    h = qm__hash_u64(h, (uint64_t)o->method);
+    h = qm__hash_f64(h, o->epsabs);
+    h = qm__hash_f64(h, o->epsrel);
+    h = qm__hash_u64(h, (uint64_t)o->norm);
+    h = qm__hash_u64(h, o->max_eval);
+    h = qm__hash_u64(h, o->seed);
+    h = qm__hash_bytes(h, xmin, dim * sizeof *xmin);
+    return qm__hash_bytes(h, xmax, dim * sizeof *xmax);
+}
+
+int qm_cubature(const qm_exec *ex, qm_vector_fn f, void *data, unsigned dim,
+                const double *xmin, const double *xmax, unsigned fdim,
+                const qm_cubature_opts *opts, double *val, double *err,
+                qm_result *res)
+{
+    qm_result dummy;
+    if (!res)
+        res = &dummy;
+    qm__result_clear(res);
+    if (!ex)
         return QM_EINVAL;
-    for (unsigned k = 0; k < fdim; k++)
-        val[k] = err[k] = NAN;
-    const int st = qm__cubature_check(dim, xmin, xmax, fdim, opts);
+    if (val && err)
+        for (unsigned k = 0; k < fdim; k++)
+            val[k] = err[k] = NAN;
+    int st = !f || !val || !err
+                 ? QM_EINVAL
+                 : cubature_check(dim, xmin, xmax, fdim, opts);
+    st = qm__agree(ex, st,
+                   st == QM_SUCCESS ? cubature_hash(dim, xmin, xmax, fdim, opts)
+                                    : 0);
     if (st != QM_SUCCESS)
         return st;
-    if (opts->method == QM_CUBATURE_ADAPTIVE)
+    if (opts->method == QM_METHOD_DEFAULT
+        || opts->method == QM_METHOD_GENZ_MALIK)
         return cub_adaptive(ex, f, data, dim, xmin, xmax, fdim, opts, val,
-                            err, info, dist);
+                            err, res);
     return qm__cubature_mc(ex, f, data, dim, xmin, xmax, fdim, opts, val, err,
-                           info, dist);
+                           res);
 }

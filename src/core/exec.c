@@ -1,4 +1,6 @@
-/* Executor handles and the serial backend of the block loop. */
+/* Executor handles, the chunk loop's shared parts and its serial backend,
+ * and integration blocks on the chunk loop.  The OpenMP backend plugs in
+ * through the registry (src/backends.c); nothing here names it. */
 #include "config.h"
 #include "core/internal.h"
 
@@ -7,18 +9,9 @@
 
 int qm_backend_available(qm_backend backend)
 {
-    switch (backend) {
-    case QM_BACKEND_DEFAULT:
-    case QM_BACKEND_SERIAL:
+    if (backend == QM_BACKEND_DEFAULT)
         return 1;
-    case QM_BACKEND_OPENMP:
-#ifdef QM_HAVE_OPENMP
-        return 1;
-#else
-        return 0;
-#endif
-    }
-    return 0;
+    return qm__backend_runner(backend) != NULL;
 }
 
 const char *qm_backend_name(qm_backend backend)
@@ -68,16 +61,59 @@ int qm_exec_new(qm_exec **out, qm_backend backend)
     if (!ex)
         return QM_ENOMEM;
     ex->backend = backend;
+    ex->run = qm__backend_runner(backend);
+    ex->rank = 0;
+    ex->nranks = 1;
     ex->schedule = QM_SCHEDULE_AUTO;
     ex->chunk = 0;
-    ex->threads = backend == QM_BACKEND_SERIAL ? 1 : qm__omp_default_threads();
+    ex->threads = qm__backend_threads(backend);
     *out = ex;
     return QM_SUCCESS;
 }
 
 void qm_exec_free(qm_exec *ex)
 {
+    if (ex && ex->dist)
+        ex->dist->release(ex->dctx);
     free(ex);
+}
+
+int qm__exec_clone(const qm_exec *ex, qm_exec **out)
+{
+    *out = NULL;
+    qm_exec *c = malloc(sizeof *c);
+    int st = c ? QM_SUCCESS : QM_ENOMEM;
+    if (ex->dist) {
+        /* every process clones, even one that is out of memory, so that
+         * the collective clone completes everywhere */
+        void *d = NULL;
+        const int cst = ex->dist->clone(ex->dctx, &d);
+        st = ex->dist->agree(ex->dctx, st != QM_SUCCESS ? st : cst, 0);
+        if (st != QM_SUCCESS) {
+            if (cst == QM_SUCCESS)
+                ex->dist->release(d);
+            free(c);
+            return st;
+        }
+        *c = *ex;
+        c->dctx = d;
+    } else if (c) {
+        *c = *ex;
+    }
+    *out = c;
+    return st;
+}
+
+int qm_exec_rank(const qm_exec *ex) { return ex ? ex->rank : 0; }
+int qm_exec_ranks(const qm_exec *ex) { return ex ? ex->nranks : 1; }
+
+/* The id of the worker running on this thread (qm_worker_id); set around
+ * every piece, restored afterwards (nested runs). */
+static _Thread_local int tls_worker = -1;
+
+int qm_worker_id(void)
+{
+    return tls_worker;
 }
 
 int qm_exec_set_threads(qm_exec *ex, int nthreads)
@@ -89,7 +125,7 @@ int qm_exec_set_threads(qm_exec *ex, int nthreads)
             return QM_EINVAL;
         return QM_SUCCESS;
     }
-    ex->threads = nthreads == 0 ? qm__omp_default_threads() : nthreads;
+    ex->threads = nthreads == 0 ? qm__backend_threads(ex->backend) : nthreads;
     return QM_SUCCESS;
 }
 
@@ -179,7 +215,10 @@ int qm__loop_pieces(const qm_loop *loop, int worker, int64_t lo, int64_t hi,
         }
         const int64_t q = hi - p < piece ? hi : p + piece;
         int64_t at = p;
+        const int saved = tls_worker;
+        tls_worker = worker;
         const int st = loop->body(loop->ctx, worker, p, q, &at);
+        tls_worker = saved;
         if (st != QM_SUCCESS) {
             if (at < p || at >= q)
                 at = p;
@@ -222,8 +261,9 @@ void qm__loop_worker_merge(qm_loop_worker *dst, const qm_loop_worker *w)
     dst->cancelled |= w->cancelled;
 }
 
-int qm__loop_run_serial(const qm_loop *loop)
+int qm__loop_run_serial(const qm_loop *loop, int workers)
 {
+    (void)workers;
     int64_t lowest = INT64_MAX;
     qm_loop_worker me = QM_LOOP_WORKER_INIT;
     if (loop->init) {
@@ -240,9 +280,11 @@ int qm__loop_run_serial(const qm_loop *loop)
 int qm__loop_run(const qm_exec *ex, const qm_loop *loop)
 {
     const int workers = qm__loop_workers(ex, loop);
+    qm_loop l = *loop;
+    l.cancel = ex->cancel;
     if (workers > 1)
-        return qm__loop_run_omp(loop, workers);
-    return qm__loop_run_serial(loop);
+        return ex->run(&l, workers);
+    return qm__loop_run_serial(&l, 1);
 }
 
 /* ------------------------------------------- integration on the chunk loop */

@@ -51,7 +51,8 @@ struct qm_future {
 
     /* Copies of the arguments (the executor is copied too: it is plain data,
      * so the caller's handle may be freed once the submission returned). */
-    qm_exec ex;
+    qm_exec *ex;  /* the submission's own copy (qm__exec_clone), with
+                     ex->cancel pointing at `cancel` */
     qm_map_opts opts;
     int has_opts;            /* opts holds a copy (else the defaults, NULL) */
     union {

@@ -13,6 +13,8 @@
 #define QM_INTERNAL_H
 
 #include "quadmap.h"
+#include "quadmap_map.h"
+#include "core/dist.h"
 #include "core/sum_exact.h"
 
 /* Panels per block.  Fixed, independent of the worker count: block
@@ -35,21 +37,54 @@
 /* The most exact accumulators a block function may fill. */
 #define QM_MAX_ACC 2
 
+struct qm_loop;
+
+/* A local backend: runs a chunk loop with at most `workers` workers. */
+typedef int (*qm_loop_runner)(const struct qm_loop *loop, int workers);
+
 struct qm_exec {
     qm_backend backend;
+    qm_loop_runner run;   /* the local backend (src/backends.c) */
     int threads;
     qm_schedule schedule;
     int64_t chunk;
+    /* the distributor (NULL: this process alone) and this process's place */
+    const qm_dist_ops *dist;
+    void *dctx;
+    int rank, nranks;
+    /* polled before every piece of every loop run on this executor; set on
+     * the private copy an asynchronous submission makes (the one way work
+     * is cancelled) */
+    const volatile int *cancel;
 };
+
+/* The runner of a compiled-in backend (QM_BACKEND_SERIAL or _OPENMP), or
+ * NULL: the registry of src/backends.c, so that the core never calls a
+ * backend by name. */
+qm_loop_runner qm__backend_runner(qm_backend backend);
+/* The backend's default thread count (OpenMP's default, else 1). */
+int qm__backend_threads(qm_backend backend);
+/* A copy of ex whose distributor (if any) is a clone on a separate channel
+ * (collective when ex is distributed): for runs on another thread.  Free
+ * with qm_exec_free. */
+int qm__exec_clone(const qm_exec *ex, qm_exec **out);
+/* The agreement check every collective entry point makes once: with a
+ * distributor, the agreed status (QM_EINVAL when the processes' argument
+ * hashes differ); without, `status`. */
+static inline int qm__agree(const qm_exec *ex, int status, uint64_t hash)
+{
+    return ex->dist ? ex->dist->agree(ex->dctx, status, hash) : status;
+}
 
 /* Where and why a block failed; the failure kept is the one of the lowest
  * block, so the report is deterministic. */
-typedef struct qm_fail {
+typedef struct qm_fail qm_fail;
+struct qm_fail {
     int status;       /* QM_SUCCESS when nothing failed */
     int64_t block;    /* failing block index (INT64_MAX when none) */
     double x;         /* offending abscissa */
     int user_status;  /* integrand's return value for QM_EUSER */
-} qm_fail;
+};
 
 /* Per-thread scratch passed to block functions. */
 typedef struct qm_scratch {
@@ -125,7 +160,8 @@ typedef struct qm_loop {
     int (*body)(void *ctx, int worker, int64_t lo, int64_t hi,
                 int64_t *fail_at);
     void (*fini)(void *ctx, int worker);         /* may be NULL */
-    const volatile int *cancel;                  /* may be NULL */
+    /* set by qm__loop_run from the executor (callers leave it NULL) */
+    const volatile int *cancel;
 } qm_loop;
 
 /* Upper bound on the number of workers qm__loop_run uses for `loop` on `ex`
@@ -138,8 +174,8 @@ int qm__loop_workers(const qm_exec *ex, const qm_loop *loop);
 int qm__loop_run(const qm_exec *ex, const qm_loop *loop);
 
 /* Serial and OpenMP implementations (same contract); the OpenMP one uses at
- * most `workers` threads. */
-int qm__loop_run_serial(const qm_loop *loop);
+ * most `workers` threads.  Only the registry (src/backends.c) names them. */
+int qm__loop_run_serial(const qm_loop *loop, int workers);
 int qm__loop_run_omp(const qm_loop *loop, int workers);
 
 /* Building blocks shared by the backends.  A worker's outcome: */
@@ -187,5 +223,75 @@ void qm__scratch_free(qm_scratch *s);
 /* Record failure f at block `block` into *dst if it is lower than the one
  * already there (callers serialize). */
 void qm__fail_keep_lowest(qm_fail *dst, const qm_fail *f, int64_t block);
+
+/*
+ * The step: the one primitive under every adaptive, cubature and Monte
+ * Carlo algorithm.  A step is units [0, n) whose results go to slots
+ * base[0 .. n) of slot_size bytes; each slot holds, at offset fail_off, a
+ * qm_unit_status that the unit's body sets when it fails.  The step runs
+ * the body over this process's share of units (all of them without a
+ * distributor) on the executor, gathers every slot on every process, and
+ * finds the lowest failing unit by one scan: the loop always runs the
+ * lowest failing unit (pieces below a known failure still run), so the
+ * unit found -- and hence the failure reported -- is the same for any
+ * worker count, schedule and process count.
+ */
+typedef struct qm_unit_status {
+    int32_t status;       /* QM_SUCCESS, QM_ENONFINITE or QM_EUSER */
+    int32_t user_status;  /* the integrand's return with QM_EUSER */
+    double x;             /* the offending abscissa (first coordinate) */
+} qm_unit_status;
+
+typedef struct qm_step {
+    size_t n;             /* units */
+    void *base;           /* n slots */
+    size_t slot_size;
+    size_t fail_off;      /* offset of the qm_unit_status in a slot */
+    /* the loop: schedule, grab, piece, hooks, ctx; body receives global
+     * unit numbers and returns a unit's failure status */
+    qm_loop loop;
+} qm_step;
+
+/* Run the step.  Returns QM_SUCCESS, a non-unit failure (QM_ENOMEM,
+ * QM_ECANCELED; the same on every process) or the lowest failing unit's
+ * status with its number in *fail_unit and its record in the slot. */
+int qm__step_run(const qm_exec *ex, qm_step *step, size_t *fail_unit);
+
+/* The process that evaluated unit u of a step of n units (0 without a
+ * distributor). */
+static inline int qm__step_owner(const qm_exec *ex, size_t n, size_t u)
+{
+    return ex->dist ? qm__share_owner(n, ex->nranks, u) : 0;
+}
+
+/* Reset a result to "nothing computed": NaN value, error and failure
+ * abscissa, zero counts, fail_rank -1. */
+void qm__result_clear(qm_result *res);
+
+/* The unit record inside slot u of a step. */
+static inline qm_unit_status *qm__step_unit(const qm_step *s, size_t u)
+{
+    return (qm_unit_status *)((char *)s->base + u * s->slot_size
+                              + s->fail_off);
+}
+
+/* The infinite-range maps (GSL qagi, qagiu, qagil) as integrand wrappers:
+ * g(t) = f(x(t)) |x'(t)| on t in (0, 1], with x = bound + (1 - t) / t,
+ * bound - (1 - t) / t, or both signs (f(x) + f(-x)) for (-inf, inf).
+ * om[i] = 1 - t[i] when known exactly (tanh-sinh), else NULL. */
+typedef enum { QM_INF_NONE = 0, QM_INF_UPPER, QM_INF_LOWER, QM_INF_BOTH } qm_inf_kind;
+typedef struct qm_infmap {
+    qm_batch_fn f;
+    void *data;
+    qm_inf_kind kind;
+    double bound;
+} qm_infmap;
+/* Set up the map for [a, b] (kind QM_INF_NONE when both are finite). */
+void qm__infmap_init(qm_infmap *m, qm_batch_fn f, void *data, double a,
+                     double b);
+/* y[i] = g(t[i]) for i < n (n <= 128); on failure the status with
+ * *fail_x (in x) and *user.  Values are checked for NaN/Inf here. */
+int qm__infmap_eval(const qm_infmap *m, size_t n, const double *t,
+                    const double *om, double *y, double *fail_x, int *user);
 
 #endif

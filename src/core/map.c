@@ -356,8 +356,7 @@ static void setup_loop(qm_loop *loop, const qm_exec *ex, map_run *r,
 /* Run r over its elements; fills *mr (failure) and leaves the per-worker
  * partials in r->slot[0 .. *workers) (caller frees r->slot). */
 static int run_kernel(const qm_exec *ex, map_run *r, const qm_map_opts *opts,
-                      const volatile int *cancel, qm_map_result *mr,
-                      int *workers)
+                      qm_map_result *mr, int *workers)
 {
     static const qm_map_opts defaults;
     if (!opts)
@@ -386,7 +385,6 @@ static int run_kernel(const qm_exec *ex, map_run *r, const qm_map_opts *opts,
 
     qm_loop loop;
     setup_loop(&loop, ex, r, units);
-    loop.cancel = cancel;
     const int W = qm__loop_workers(ex, &loop);
     r->slot = aligned_alloc(64, (size_t)W * sizeof *r->slot);
     if (!r->slot)
@@ -424,7 +422,7 @@ static int run_kernel(const qm_exec *ex, map_run *r, const qm_map_opts *opts,
 int qm__map_run(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
                 size_t in_size, void *out, size_t out_size, size_t n,
                 size_t base, const qm_map_opts *opts,
-                const volatile int *cancel, qm_map_result *mr)
+                qm_map_result *mr)
 {
     mr_clear(mr);
     int st = check_common(ex, f, in, in_size, n, base);
@@ -438,7 +436,7 @@ int qm__map_run(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
                  .in_size = in_size, .out = out, .out_size = out_size,
                  .n = n, .base = base};
     int W = 0;
-    st = run_kernel(ex, &r, opts, cancel, mr, &W);
+    st = run_kernel(ex, &r, opts, mr, &W);
     free(r.slot);
     return st;
 }
@@ -446,8 +444,7 @@ int qm__map_run(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
 int qm__map_reduce_run(const qm_exec *ex, qm_map_fn f, void *data,
                        const void *in, size_t in_size, size_t n, size_t base,
                        qm_reduce_op op, const qm_map_opts *opts,
-                       const volatile int *cancel, double *result,
-                       qm_sacc *sum, qm_map_result *mr)
+                       double *result, qm_sacc *sum, qm_map_result *mr)
 {
     mr_clear(mr);
     if (result)
@@ -467,7 +464,7 @@ int qm__map_reduce_run(const qm_exec *ex, qm_map_fn f, void *data,
         map_run r = {.kind = MAP_REDUCE, .f = f, .data = data, .in = in,
                      .in_size = in_size, .n = n, .base = base, .op = op};
         int W = 0;
-        st = run_kernel(ex, &r, opts, cancel, mr, &W);
+        st = run_kernel(ex, &r, opts, mr, &W);
         if (st == QM_SUCCESS) {
             /* Partials are exact or exact-by-nature: merge order is free. */
             qm_sacc total;
@@ -502,8 +499,8 @@ int qm__map_reduce_blocks(const qm_exec *ex, qm_map_fn f, void *data,
                           const void *in, size_t in_size, size_t n,
                           size_t base, size_t value_size, const void *identity,
                           qm_combine_fn combine, void *combine_data,
-                          const qm_map_opts *opts, const volatile int *cancel,
-                          void *blocks, qm_map_result *mr)
+                          const qm_map_opts *opts, void *blocks,
+                          qm_map_result *mr)
 {
     mr_clear(mr);
     int st = check_common(ex, f, in, in_size, n, base);
@@ -520,8 +517,178 @@ int qm__map_reduce_blocks(const qm_exec *ex, qm_map_fn f, void *data,
                  .combine = combine, .combine_data = combine_data,
                  .blocks = blocks};
     int W = 0;
-    st = run_kernel(ex, &r, opts, cancel, mr, &W);
+    st = run_kernel(ex, &r, opts, mr, &W);
     free(r.slot);
+    return st;
+}
+
+/* ------------------------------------------------ distributed kernels */
+
+/*
+ * On a distributed executor every process holds the whole input; process
+ * r evaluates elements qm__share(n) (reductions: whole blocks of
+ * QM_REDUCE_BLOCK) with its local executor, indices kept global.  Then one
+ * all-reduce agrees on the lowest failure (an element's, or a process's
+ * own: out of memory, cancelled) and on success the outputs, the exact sum
+ * or the block values are gathered on every process.  Every process makes
+ * the same calls in the same order, so nothing hangs, and the results are
+ * those of one process.
+ */
+
+/* The executor without its distributor: this process's share runs on it. */
+static qm_exec local_of(const qm_exec *ex)
+{
+    qm_exec l = *ex;
+    l.dist = NULL;
+    l.dctx = NULL;
+    l.rank = 0;
+    l.nranks = 1;
+    return l;
+}
+
+static uint64_t map_hash(int kind, size_t n, size_t in_size, int has_in,
+                         size_t out_size, int has_out, uint64_t extra,
+                         const qm_map_opts *opts)
+{
+    uint64_t h = qm__hash_u64(QM_HASH_INIT, 0x4d415000u + (uint64_t)kind);
+    h = qm__hash_u64(h, n);
+    h = qm__hash_u64(h, has_in ? in_size : 0);
+    h = qm__hash_u64(h, has_out ? out_size : 0);
+    h = qm__hash_u64(h, extra);
+    return qm__hash_u64(h, opts ? opts->chunk : 0);
+}
+
+/* Agree on the lowest failure over the processes: this process's status
+ * st and failure *mr in, the agreed status and failure out. */
+static int agree_failure(const qm_exec *ex, int st, qm_map_result *mr)
+{
+    qm_fail f;
+    f.status = st;
+    f.x = 0.0;
+    f.user_status = 0;
+    f.block = -1; /* a process's own failure ranks below every element */
+    if (st == QM_EMAPFN) {
+        f.block = mr->fail_index == SIZE_MAX ? INT64_MAX
+                                             : (int64_t)mr->fail_index;
+        f.user_status = mr->user_status;
+    } else if (st == QM_SUCCESS) {
+        f.block = INT64_MAX;
+    }
+    int rank;
+    ex->dist->allreduce(ex->dctx, NULL, 0, &f, &rank);
+    if (f.status == QM_EMAPFN) {
+        mr->fail_index = f.block == INT64_MAX ? SIZE_MAX : (size_t)f.block;
+        mr->user_status = f.user_status;
+    }
+    return f.status;
+}
+
+static int dist_map(const qm_exec *ex, qm_map_fn f, void *data,
+                    const char *in, size_t in_size, char *out,
+                    size_t out_size, size_t n, const qm_map_opts *opts,
+                    qm_map_result *mr)
+{
+    const qm_exec l = local_of(ex);
+    uint64_t lo, hi;
+    qm__share(n, ex->rank, ex->nranks, &lo, &hi);
+    qm_map_result mine;
+    int st = qm__map_run(&l, f, data, in ? in + lo * in_size : NULL, in_size,
+                         out ? out + lo * out_size : NULL, out_size,
+                         (size_t)(hi - lo), (size_t)lo, opts, &mine);
+    st = agree_failure(ex, st, &mine);
+    if (mr)
+        *mr = mine;
+    if (st == QM_SUCCESS && out)
+        st = ex->dist->allgather(ex->dctx, out, n, out_size, QM_SUCCESS);
+    return st;
+}
+
+static int dist_map_reduce(const qm_exec *ex, qm_map_fn f, void *data,
+                           const char *in, size_t in_size, size_t n,
+                           qm_reduce_op op, const qm_map_opts *opts,
+                           double *result, qm_map_result *mr)
+{
+    const qm_exec l = local_of(ex);
+    uint64_t lo, hi;
+    qm__share(n, ex->rank, ex->nranks, &lo, &hi);
+    qm_map_result mine;
+    qm_sacc sum;
+    double part = NAN;
+    int st = qm__map_reduce_run(&l, f, data, in ? in + lo * in_size : NULL,
+                                in_size, (size_t)(hi - lo), (size_t)lo, op,
+                                opts, &part, &sum, &mine);
+    if (st != QM_SUCCESS)
+        qm__sacc_init(&sum);
+    if (op == QM_REDUCE_COUNT && st == QM_SUCCESS)
+        qm__sacc_add(&sum, part); /* counts below 2^53 add exactly */
+    /* the failure and the exact sum in one all-reduce */
+    qm_fail fl;
+    fl.status = st;
+    fl.x = 0.0;
+    fl.user_status = st == QM_EMAPFN ? mine.user_status : 0;
+    fl.block = st == QM_SUCCESS ? INT64_MAX
+               : st != QM_EMAPFN ? -1
+               : mine.fail_index == SIZE_MAX ? INT64_MAX
+                                             : (int64_t)mine.fail_index;
+    int rank;
+    ex->dist->allreduce(ex->dctx, &sum, 1, &fl, &rank);
+    st = fl.status;
+    if (st == QM_EMAPFN) {
+        mine.fail_index = fl.block == INT64_MAX ? SIZE_MAX : (size_t)fl.block;
+        mine.user_status = fl.user_status;
+    }
+    if (mr)
+        *mr = mine;
+    if (st != QM_SUCCESS)
+        return st;
+    if (op == QM_REDUCE_SUM || op == QM_REDUCE_COUNT) {
+        *result = qm__sacc_round(&sum);
+        return QM_SUCCESS;
+    }
+    /* MIN, MAX: every process's partial, combined as the kernel combines
+     * its workers' (order-free) */
+    double *parts = malloc((size_t)ex->nranks * sizeof *parts);
+    const int mst = parts ? QM_SUCCESS : QM_ENOMEM;
+    st = ex->dist->agree(ex->dctx, mst, 0);
+    if (st == QM_SUCCESS) {
+        parts[ex->rank] = part;
+        st = ex->dist->allgather(ex->dctx, parts, (size_t)ex->nranks,
+                                 sizeof *parts, QM_SUCCESS);
+    }
+    if (st == QM_SUCCESS) {
+        double v = parts[0];
+        for (int r = 1; r < ex->nranks; r++)
+            v = qm__reduce_combine(op, v, parts[r]);
+        *result = v;
+    }
+    free(parts);
+    return st;
+}
+
+static int dist_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
+                                const char *in, size_t in_size, size_t n,
+                                size_t value_size, const void *identity,
+                                qm_combine_fn combine, void *combine_data,
+                                const qm_map_opts *opts, char *blocks,
+                                qm_map_result *mr)
+{
+    const qm_exec l = local_of(ex);
+    const size_t B = QM_REDUCE_BLOCK, nb = (n + B - 1) / B;
+    uint64_t b0, b1;
+    qm__share(nb, ex->rank, ex->nranks, &b0, &b1);
+    const size_t e0 = (size_t)b0 * B, e1 = (size_t)b1 * B < n ? (size_t)b1 * B : n;
+    qm_map_result mine;
+    int st = qm__map_reduce_blocks(&l, f, data, in ? in + e0 * in_size : NULL,
+                                   in_size, e1 > e0 ? e1 - e0 : 0, e0,
+                                   value_size, identity, combine,
+                                   combine_data, opts, blocks + b0 * value_size,
+                                   &mine);
+    st = agree_failure(ex, st, &mine);
+    if (mr)
+        *mr = mine;
+    if (st == QM_SUCCESS)
+        st = ex->dist->allgather(ex->dctx, blocks, nb, value_size,
+                                 QM_SUCCESS);
     return st;
 }
 
@@ -531,26 +698,51 @@ int qm_map(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
            size_t in_size, void *out, size_t out_size, size_t n,
            const qm_map_opts *opts, qm_map_result *mr)
 {
-    return qm__map_run(ex, f, data, in, in_size, out, out_size, n, 0, opts,
-                       NULL, mr);
+    if (!ex || !ex->dist)
+        return qm__map_run(ex, f, data, in, in_size, out, out_size, n, 0,
+                           opts, mr);
+    mr_clear(mr);
+    int st = check_common(ex, f, in, in_size, n, 0);
+    if (st == QM_SUCCESS && out && (out_size == 0 || n > SIZE_MAX / out_size))
+        st = QM_EINVAL;
+    st = qm__agree(ex, st, map_hash(0, n, in_size, in != NULL, out_size,
+                                    out != NULL, 0, opts));
+    if (st != QM_SUCCESS || n == 0)
+        return st;
+    return dist_map(ex, f, data, in, in_size, out, out_size, n, opts, mr);
 }
 
 int qm_for(const qm_exec *ex, qm_map_fn f, void *data, size_t n,
            const qm_map_opts *opts, qm_map_result *mr)
 {
-    return qm__map_run(ex, f, data, NULL, 0, NULL, 0, n, 0, opts, NULL, mr);
+    return qm_map(ex, f, data, NULL, 0, NULL, 0, n, opts, mr);
 }
 
 int qm_map_reduce(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
                   size_t in_size, size_t n, qm_reduce_op op,
                   const qm_map_opts *opts, double *result, qm_map_result *mr)
 {
-    if (!result) {
-        mr_clear(mr);
-        return QM_EINVAL;
+    if (!ex || !ex->dist) {
+        if (!result) {
+            mr_clear(mr);
+            return QM_EINVAL;
+        }
+        return qm__map_reduce_run(ex, f, data, in, in_size, n, 0, op, opts,
+                                  result, NULL, mr);
     }
-    return qm__map_reduce_run(ex, f, data, in, in_size, n, 0, op, opts, NULL,
-                              result, NULL, mr);
+    mr_clear(mr);
+    if (result)
+        *result = NAN;
+    int st = !result || (unsigned)op > QM_REDUCE_COUNT
+                 ? QM_EINVAL : check_common(ex, f, in, in_size, n, 0);
+    st = qm__agree(ex, st, map_hash(1, n, in_size, in != NULL, 0, 0,
+                                    (uint64_t)op, opts));
+    if (st != QM_SUCCESS)
+        return st;
+    if (n == 0)
+        return qm__map_reduce_run(ex, f, data, in, in_size, 0, 0, op, opts,
+                                  result, NULL, mr);
+    return dist_map_reduce(ex, f, data, in, in_size, n, op, opts, result, mr);
 }
 
 int qm_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
@@ -561,22 +753,31 @@ int qm_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
                        qm_map_result *mr)
 {
     mr_clear(mr);
-    if (!result || !identity || value_size == 0 || !combine)
-        return QM_EINVAL;
+    int st = !result || !identity || value_size == 0 || !combine
+                 ? QM_EINVAL : check_common(ex, f, in, in_size, n, 0);
     /* On any failure *result holds the identity (a defined value). */
-    memmove(result, identity, value_size);
-    int st = check_common(ex, f, in, in_size, n, 0);
+    if (result && identity && value_size)
+        memmove(result, identity, value_size);
+    if (ex)
+        st = qm__agree(ex, st, map_hash(2, n, in_size, in != NULL, 0, 0,
+                                        value_size, opts));
     if (st != QM_SUCCESS || n == 0)
         return st;
     const size_t nb = (n + QM_REDUCE_BLOCK - 1) / QM_REDUCE_BLOCK;
-    if (nb > SIZE_MAX / value_size)
-        return QM_ENOMEM;
-    char *blocks = malloc(nb * value_size);
-    if (!blocks)
-        return QM_ENOMEM;
-    st = qm__map_reduce_blocks(ex, f, data, in, in_size, n, 0, value_size,
-                               identity, combine, combine_data, opts, NULL,
-                               blocks, mr);
+    char *blocks = nb <= SIZE_MAX / value_size ? malloc(nb * value_size)
+                                               : NULL;
+    st = blocks ? QM_SUCCESS : QM_ENOMEM;
+    if (ex->dist) {
+        st = ex->dist->agree(ex->dctx, st, 0);
+        if (st == QM_SUCCESS)
+            st = dist_map_reduce_user(ex, f, data, in, in_size, n,
+                                      value_size, identity, combine,
+                                      combine_data, opts, blocks, mr);
+    } else if (st == QM_SUCCESS) {
+        st = qm__map_reduce_blocks(ex, f, data, in, in_size, n, 0,
+                                   value_size, identity, combine,
+                                   combine_data, opts, blocks, mr);
+    }
     if (st == QM_SUCCESS) {
         /* result == identity already; fold the blocks in block order */
         for (size_t b = 0; b < nb; b++)

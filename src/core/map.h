@@ -12,14 +12,13 @@
 /*
  * qm_map over elements [0, n) of `in`/`out`, with every task's `first` and
  * every reported failure index offset by `base` (the global index of
- * element 0: the MPI layer maps a rank's share of a larger array).  `cancel`
- * (may be NULL) is polled between chunks: when nonzero, the remaining
- * chunks are skipped and QM_ECANCELED is returned.
+ * element 0: the MPI layer maps a rank's share of a larger array).  Runs
+ * in this process only (the executor's distributor is not used); the
+ * executor's cancel flag is polled between chunks (QM_ECANCELED).
  */
 int qm__map_run(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
                 size_t in_size, void *out, size_t out_size, size_t n,
-                size_t base, const qm_map_opts *opts,
-                const volatile int *cancel, qm_map_result *mr);
+                size_t base, const qm_map_opts *opts, qm_map_result *mr);
 
 /*
  * Map then reduce elements [0, n) (indices offset by `base` as above) with a
@@ -30,8 +29,7 @@ int qm__map_run(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
 int qm__map_reduce_run(const qm_exec *ex, qm_map_fn f, void *data,
                        const void *in, size_t in_size, size_t n, size_t base,
                        qm_reduce_op op, const qm_map_opts *opts,
-                       const volatile int *cancel, double *result,
-                       qm_sacc *sum, qm_map_result *mr);
+                       double *result, qm_sacc *sum, qm_map_result *mr);
 
 /*
  * User reduction of elements [0, n) grouped in blocks of QM_REDUCE_BLOCK
@@ -46,8 +44,8 @@ int qm__map_reduce_blocks(const qm_exec *ex, qm_map_fn f, void *data,
                           const void *in, size_t in_size, size_t n,
                           size_t base, size_t value_size, const void *identity,
                           qm_combine_fn combine, void *combine_data,
-                          const qm_map_opts *opts, const volatile int *cancel,
-                          void *blocks, qm_map_result *mr);
+                          const qm_map_opts *opts, void *blocks,
+                          qm_map_result *mr);
 
 /* Lowest-failure bookkeeping shared by the kernels: keep (index, status) if
  * index is lower than the one already in *mr. */

@@ -34,7 +34,6 @@
 #include "config.h"
 #include "core/internal.h"
 #include "core/adapt.h"
-#include "quadmap_adapt.h"
 
 #include <Random123/philox.h>
 #include <gsl/gsl_qrng.h>
@@ -71,9 +70,6 @@ static void philox_uniform2(uint64_t seed, uint32_t a, uint32_t b,
 
 typedef struct mc_slot {
     double *x, *fv;
-    int64_t fail_task; /* lowest failing task this worker saw */
-    int fail_status, fail_user;
-    double fail_x;
 } mc_slot;
 
 typedef struct mc_state {
@@ -93,22 +89,25 @@ typedef struct mc_state {
     size_t cn, nsub;     /* points in the chunk, sub-blocks per replica */
     const double *shift; /* R x dim */
     double *tsum;        /* per task of the chunk: fdim sums */
-    /* distributed steps (dist != NULL): the loop runs units
-     * [uoff, uoff + n); a step covers units [ubase, ubase + its n), each
-     * with a record (mc_rec, then its 2 fdim (MC) or fdim (QMC) doubles) */
-    const qm_distributor *dist;
-    const qm_exec *ex;
+    /* a step covers units [ubase, ubase + its n) (MC blocks, QMC tasks of
+     * the chunk), each with a slot: a qm_unit_status, then its 2 fdim
+     * (MC: sums, M2) or fdim (QMC: sums) doubles */
     int qmc;
-    int64_t uoff, ubase;
+    int64_t ubase;
     unsigned char *dbuf;
     size_t dslot;
 } mc_state;
 
-/* Header of a unit's record in a distributed step. */
-typedef struct mc_rec {
-    int32_t status, user;
-    double x;
-} mc_rec;
+static qm_unit_status *slot_status(const mc_state *s, int64_t u)
+{
+    return (qm_unit_status *)(void *)(s->dbuf + (size_t)u * s->dslot);
+}
+
+static double *slot_data(const mc_state *s, int64_t u)
+{
+    return (double *)(void *)(s->dbuf + (size_t)u * s->dslot
+                              + sizeof(qm_unit_status));
+}
 
 static int mc_init(void *ctx, int worker)
 {
@@ -121,29 +120,25 @@ static int mc_init(void *ctx, int worker)
     return sl->x && sl->fv ? QM_SUCCESS : QM_ENOMEM;
 }
 
-/* Evaluate n points in sl->x; QM_SUCCESS or the failure, recorded for task
- * t in the slot. */
-static int mc_eval(mc_state *s, mc_slot *sl, size_t n, int64_t t)
+/* Evaluate n points in sl->x; QM_SUCCESS or the failure, recorded in the
+ * unit's slot u. */
+static int mc_eval(mc_state *s, mc_slot *sl, size_t n, int64_t u)
 {
     const int us = s->f(n, s->dim, sl->x, s->fdim, sl->fv, s->data);
-    int st = QM_SUCCESS;
-    double fx = NAN;
-    if (us != 0)
-        st = QM_EUSER;
-    else
-        for (size_t i = 0; i < n * s->fdim; i++)
-            if (!isfinite(sl->fv[i])) {
-                st = QM_ENONFINITE;
-                fx = sl->x[(i / s->fdim) * s->dim];
-                break;
-            }
-    if (st != QM_SUCCESS && t < sl->fail_task) {
-        sl->fail_task = t;
-        sl->fail_status = st;
-        sl->fail_user = st == QM_EUSER ? us : 0;
-        sl->fail_x = fx;
+    qm_unit_status *rec = slot_status(s, u);
+    if (us != 0) {
+        rec->status = QM_EUSER;
+        rec->user_status = us;
+        rec->x = NAN;
+        return QM_EUSER;
     }
-    return st;
+    for (size_t i = 0; i < n * s->fdim; i++)
+        if (!isfinite(sl->fv[i])) {
+            rec->status = QM_ENONFINITE;
+            rec->x = sl->x[(i / s->fdim) * s->dim];
+            return QM_ENONFINITE;
+        }
+    return QM_SUCCESS;
 }
 
 static int mc_body(void *ctx, int worker, int64_t lo, int64_t hi,
@@ -153,7 +148,7 @@ static int mc_body(void *ctx, int worker, int64_t lo, int64_t hi,
     mc_slot *sl = &s->slot[worker];
     const unsigned d = s->dim, fd = s->fdim;
     for (int64_t b0 = lo; b0 < hi; b0++) {
-        const int64_t b = b0 + s->uoff; /* the block */
+        const int64_t b = b0 + s->ubase; /* the block */
         const uint64_t i0 = (uint64_t)b * QM_MC_BLOCK;
         const size_t n = s->N - i0 < QM_MC_BLOCK ? (size_t)(s->N - i0)
                                                  : QM_MC_BLOCK;
@@ -169,12 +164,12 @@ static int mc_body(void *ctx, int worker, int64_t lo, int64_t hi,
                     x[j + 1] = s->c[j + 1] + (2 * u[1] - 1) * s->h[j + 1];
             }
         }
-        const int st = mc_eval(s, sl, n, b);
+        const int st = mc_eval(s, sl, n, b0);
         if (st != QM_SUCCESS) {
             *fail_at = b0;
             return st;
         }
-        double *sum = s->part + (size_t)b * 2 * fd, *m2 = sum + fd;
+        double *sum = slot_data(s, b0), *m2 = sum + fd;
         for (unsigned k = 0; k < fd; k++) {
             double a = 0;
             for (size_t p = 0; p < n; p++)
@@ -199,7 +194,7 @@ static int qmc_body(void *ctx, int worker, int64_t lo, int64_t hi,
     mc_slot *sl = &s->slot[worker];
     const unsigned d = s->dim, fd = s->fdim;
     for (int64_t t0 = lo; t0 < hi; t0++) {
-        const int64_t t = t0 + s->uoff; /* the task of the chunk */
+        const int64_t t = t0; /* the task of the chunk */
         const size_t r = (size_t)t / s->nsub, sb = (size_t)t % s->nsub;
         const size_t p0 = sb * QM_QMC_BLOCK;
         const size_t n = s->cn - p0 < QM_QMC_BLOCK ? s->cn - p0 : QM_QMC_BLOCK;
@@ -223,7 +218,7 @@ static int qmc_body(void *ctx, int worker, int64_t lo, int64_t hi,
             double a = 0;
             for (size_t p = 0; p < n; p++)
                 a += sl->fv[p * fd + k];
-            s->tsum[(size_t)t * fd + k] = a;
+            slot_data(s, t)[k] = a;
         }
     }
     return QM_SUCCESS;
@@ -243,134 +238,64 @@ static void loop_setup(qm_loop *loop, const qm_exec *ex, mc_state *s,
     loop->body = qmc ? qmc_body : mc_body;
 }
 
-/* Run the loop; on failure report the lowest failing task's details. */
-static int run_loop(const qm_exec *ex, mc_state *s, const qm_loop *loop,
-                    qm_cubature_info *info)
+/* Units ubase + [0, n) as one step; every process then holds every
+ * unit's results (copied to `to`, nd doubles per unit) and finds the same
+ * lowest failure. */
+static int mc_step(const qm_exec *ex, mc_state *s, size_t n, double *to,
+                   size_t nd, qm_result *res)
 {
-    for (int w = 0; w < s->nslots; w++)
-        s->slot[w].fail_task = INT64_MAX;
-    const int st = qm__loop_run(ex, loop);
-    if (st == QM_SUCCESS || st == QM_ENOMEM)
-        return st;
-    const mc_slot *best = NULL;
-    for (int w = 0; w < s->nslots; w++)
-        if (s->slot[w].fail_task != INT64_MAX
-            && (!best || s->slot[w].fail_task < best->fail_task))
-            best = &s->slot[w];
-    if (!best)
-        return st;
-    info->fail_x0 = best->fail_x;
-    info->user_status = best->fail_user;
-    return best->fail_status;
-}
-
-/* Doubles of a unit's results and where they live. */
-static size_t unit_doubles(const mc_state *s)
-{
-    return (s->qmc ? 1 : 2) * (size_t)s->fdim;
-}
-
-static double *unit_data(const mc_state *s, int64_t u)
-{
-    return s->qmc ? s->tsum + (size_t)u * s->fdim
-                  : s->part + (size_t)u * 2 * s->fdim;
-}
-
-/* A process's share of a distributed step: units ubase + [lo, hi) on its
- * executor, results and the lowest failure packed into their records. */
-static int mc_share(void *ctx, size_t lo, size_t hi)
-{
-    mc_state *s = ctx;
-    const size_t nd = unit_doubles(s);
-    qm_loop loop;
-    loop_setup(&loop, s->ex, s, (int64_t)(hi - lo), s->qmc);
-    for (int w = 0; w < s->nslots; w++)
-        s->slot[w].fail_task = INT64_MAX;
-    s->uoff = s->ubase + (int64_t)lo;
-    const int st = qm__loop_run(s->ex, &loop);
-    s->uoff = 0;
-    for (size_t u = lo; u < hi; u++) {
-        const mc_rec rec = {QM_SUCCESS, 0, NAN};
-        memcpy(s->dbuf + u * s->dslot, &rec, sizeof rec);
-        memcpy(s->dbuf + u * s->dslot + sizeof rec,
-               unit_data(s, s->ubase + (int64_t)u), nd * sizeof(double));
+    qm_step step;
+    memset(&step, 0, sizeof step);
+    step.n = n;
+    step.base = s->dbuf;
+    step.slot_size = s->dslot;
+    step.fail_off = 0;
+    loop_setup(&step.loop, ex, s, 0, s->qmc);
+    size_t fu = 0;
+    res->steps++;
+    const int st = qm__step_run(ex, &step, &fu);
+    if (st == QM_ENONFINITE || st == QM_EUSER) {
+        const qm_unit_status *us = slot_status(s, (int64_t)fu);
+        res->fail_x = us->x;
+        res->user_status = us->user_status;
+        res->fail_rank = qm__step_owner(ex, n, fu);
     }
-    if (st != QM_SUCCESS) {
-        const mc_slot *best = NULL;
-        for (int w = 0; w < s->nslots; w++)
-            if (s->slot[w].fail_task != INT64_MAX
-                && (!best || s->slot[w].fail_task < best->fail_task))
-                best = &s->slot[w];
-        mc_rec rec = {st, 0, NAN};
-        size_t at = lo;
-        if (best) {
-            rec.status = best->fail_status;
-            rec.user = best->fail_user;
-            rec.x = best->fail_x;
-            at = (size_t)(best->fail_task - s->ubase);
-        }
-        memcpy(s->dbuf + at * s->dslot, &rec, sizeof rec);
-    }
-    return QM_SUCCESS; /* failures travel in the records */
-}
-
-/* Units ubase + [0, n) spread by the distributor; every process then holds
- * every unit's results and finds the same lowest failure. */
-static int dist_step(mc_state *s, size_t n, qm_cubature_info *info)
-{
-    const size_t nd = unit_doubles(s);
-    const int st = s->dist->run(s->dist->dctx, n, s->dbuf, s->dslot,
-                                mc_share, s);
     if (st != QM_SUCCESS)
         return st;
-    for (size_t u = 0; u < n; u++) {
-        mc_rec rec;
-        memcpy(&rec, s->dbuf + u * s->dslot, sizeof rec);
-        if (rec.status != QM_SUCCESS) {
-            info->fail_x0 = rec.x;
-            info->user_status = rec.user;
-            return rec.status;
-        }
-    }
     for (size_t u = 0; u < n; u++)
-        memcpy(unit_data(s, s->ubase + (int64_t)u),
-               s->dbuf + u * s->dslot + sizeof(mc_rec), nd * sizeof(double));
+        memcpy(to + u * nd, slot_data(s, (int64_t)u), nd * sizeof(double));
     return QM_SUCCESS;
 }
 
-/* MC blocks per distributed step, at most. */
-static size_t mc_dist_step(const mc_state *s)
+/* MC blocks per step, at most (a step's slots stay within 64 MiB). */
+static size_t mc_step_blocks(const mc_state *s)
 {
     const size_t k = ((size_t)1 << 26) / s->dslot;
     return k < 1 ? 1 : k > 4096 ? 4096 : k;
 }
 
 static int run_mc(const qm_exec *ex, mc_state *s, double vol, double *val,
-                  double *err, qm_cubature_info *info)
+                  double *err, qm_result *info)
 {
     const unsigned fd = s->fdim;
     const uint64_t nblk = (s->N + QM_MC_BLOCK - 1) / QM_MC_BLOCK;
     s->part = malloc((size_t)nblk * 2 * fd * sizeof *s->part);
     qm_sacc *acc = malloc(sizeof *acc);
-    if (!s->part || !acc) {
+    int st = s->part && acc ? QM_SUCCESS : QM_ENOMEM;
+    if (ex->dist)
+        st = ex->dist->agree(ex->dctx, st, 0);
+    if (st != QM_SUCCESS) {
         free(s->part);
         free(acc);
-        return QM_ENOMEM;
+        return st;
     }
-    int st = QM_SUCCESS;
-    if (s->dist) {
-        const size_t step = mc_dist_step(s);
-        for (uint64_t b0 = 0; st == QM_SUCCESS && b0 < nblk; b0 += step) {
-            s->ubase = (int64_t)b0;
-            st = dist_step(s, nblk - b0 < step ? (size_t)(nblk - b0) : step,
-                           info);
-        }
-        s->ubase = 0;
-    } else {
-        qm_loop loop;
-        loop_setup(&loop, ex, s, (int64_t)nblk, 0);
-        st = run_loop(ex, s, &loop, info);
+    const size_t step = mc_step_blocks(s);
+    for (uint64_t b0 = 0; st == QM_SUCCESS && b0 < nblk; b0 += step) {
+        s->ubase = (int64_t)b0;
+        st = mc_step(ex, s, nblk - b0 < step ? (size_t)(nblk - b0) : step,
+                     s->part + (size_t)b0 * 2 * fd, 2 * (size_t)fd, info);
     }
+    s->ubase = 0;
     info->evaluations = (int64_t)s->N;
     if (st == QM_SUCCESS)
         for (unsigned k = 0; k < fd; k++) {
@@ -399,7 +324,7 @@ static int run_mc(const qm_exec *ex, mc_state *s, double vol, double *val,
 }
 
 static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
-                   double *err, qm_cubature_info *info)
+                   double *err, qm_result *info)
 {
     const unsigned d = s->dim, fd = s->fdim;
     const uint64_t n = s->N / QM_QMC_REPLICAS ? s->N / QM_QMC_REPLICAS : 1;
@@ -413,6 +338,8 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
     int st = QM_SUCCESS;
     if (!q || !sobol || !shift || !s->tsum || !acc)
         st = QM_ENOMEM;
+    if (ex->dist)
+        st = ex->dist->agree(ex->dctx, st, 0);
     if (st == QM_SUCCESS) {
         for (size_t r = 0; r < R; r++)
             for (unsigned j = 0; j < d; j += 2) {
@@ -432,14 +359,7 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
         for (size_t p = 0; p < s->cn; p++)
             gsl_qrng_get(q, sobol + p * d);
         s->nsub = (s->cn + QM_QMC_BLOCK - 1) / QM_QMC_BLOCK;
-        if (s->dist) {
-            s->ubase = 0;
-            st = dist_step(s, R * s->nsub, info);
-        } else {
-            qm_loop loop;
-            loop_setup(&loop, ex, s, (int64_t)(R * s->nsub), 1);
-            st = run_loop(ex, s, &loop, info);
-        }
+        st = mc_step(ex, s, R * s->nsub, s->tsum, fd, info);
         if (st != QM_SUCCESS)
             break;
         for (size_t t = 0; t < R * s->nsub; t++)
@@ -470,6 +390,11 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
     return st;
 }
 
+unsigned qm_qmc_max_dim(void)
+{
+    return QM_QMC_MAX_DIM;
+}
+
 int qm__cubature_mc_check(unsigned dim)
 {
     return dim > QM_QMC_MAX_DIM ? QM_EINVAL : QM_SUCCESS;
@@ -478,10 +403,9 @@ int qm__cubature_mc_check(unsigned dim)
 int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
                     unsigned dim, const double *xmin, const double *xmax,
                     unsigned fdim, const qm_cubature_opts *opts, double *val,
-                    double *err, qm_cubature_info *info,
-                    const qm_distributor *dist)
+                    double *err, qm_result *info)
 {
-    const int qmc = opts->method == QM_CUBATURE_QMC;
+    const int qmc = opts->method == QM_METHOD_QMC;
     if (qmc && dim > QM_QMC_MAX_DIM)
         return QM_EINVAL;
     mc_state s;
@@ -493,21 +417,21 @@ int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
     s.seed = opts->seed;
     s.N = opts->max_eval ? opts->max_eval : QM_MC_DEFAULT_SAMPLES;
     s.maxpts = qmc ? QM_QMC_BLOCK : QM_MC_BLOCK;
-    s.dist = dist;
-    s.ex = ex;
     s.qmc = qmc;
-    s.dslot = sizeof(mc_rec) + (qmc ? 1 : 2) * (size_t)fdim * sizeof(double);
-    if (dist)
-        s.dbuf = malloc((qmc ? (size_t)QM_QMC_REPLICAS
-                                   * (QM_QMC_CHUNK / QM_QMC_BLOCK)
-                             : mc_dist_step(&s)) * s.dslot);
+    s.dslot = sizeof(qm_unit_status) + (qmc ? 1 : 2) * (size_t)fdim * sizeof(double);
+    s.dbuf = malloc((qmc ? (size_t)QM_QMC_REPLICAS
+                               * (QM_QMC_CHUNK / QM_QMC_BLOCK)
+                         : mc_step_blocks(&s)) * s.dslot);
     double *ch = malloc(2 * (size_t)dim * sizeof *ch);
     qm_loop probe;
     loop_setup(&probe, ex, &s, INT64_MAX / 2, qmc);
     s.nslots = qm__loop_workers(ex, &probe);
     s.slot = calloc((size_t)s.nslots, sizeof *s.slot);
-    int st = QM_ENOMEM;
-    if (ch && s.slot && (s.dbuf || !dist)) {
+    int st = ch && s.slot && s.dbuf ? QM_SUCCESS : QM_ENOMEM;
+    /* out of memory on one process is out of memory everywhere */
+    if (ex->dist)
+        st = ex->dist->agree(ex->dctx, st, 0);
+    if (st == QM_SUCCESS) {
         double vol = 1;
         for (unsigned j = 0; j < dim; j++) {
             ch[j] = 0.5 * xmin[j] + 0.5 * xmax[j];
@@ -519,6 +443,8 @@ int qm__cubature_mc(const qm_exec *ex, qm_vector_fn f, void *data,
         st = qmc ? run_qmc(ex, &s, vol, val, err, info)
                  : run_mc(ex, &s, vol, val, err, info);
     }
+    info->value = val[0];
+    info->abserr = err[0];
     for (int w = 0; s.slot && w < s.nslots; w++) {
         free(s.slot[w].x);
         free(s.slot[w].fv);

@@ -43,7 +43,6 @@ typedef struct qm_plan {
     int has_coarse;   /* the error estimate is available */
     double richardson; /* r^p - 1 */
     int negate;        /* a > b: integrate over [b, a] and negate */
-    const volatile int *cancel; /* nonzero: stop (QM_ECANCELED); may be NULL */
     int nprogs;
     qm_prog prog[QM_MAX_PROGS]; /* last: planning zeroes what precedes it */
 } qm_plan;
@@ -55,11 +54,6 @@ int qm__plan_fixed(qm_plan *plan, qm_batch_fn f, void *data, double a,
  * acc[0] (fine rule) and acc[1] (coarse rule). */
 int qm__plan_block(void *ctx, int64_t block, qm_scratch *sc, qm_sacc *acc,
                    qm_fail *fail);
-/* qm_integrate with a cancellation flag (for qm_integrate_async). */
-int qm__integrate_cancellable(const qm_exec *ex, qm_batch_fn f, void *data,
-                              double a, double b, int64_t n,
-                              const qm_rule *rule, qm_result *res,
-                              const volatile int *cancel);
 /* Turn the two exact sums and the run status into a result. */
 int qm__plan_finish(const qm_plan *plan, int status, const qm_sacc acc[2],
                     const qm_fail *fail, qm_result *res);

@@ -15,7 +15,7 @@
  * weight of the centre when the Gauss rule has an odd number of points).
  */
 #include "config.h"
-#include "quadmap_adapt.h"
+#include "quadmap.h"
 
 #include <string.h>
 

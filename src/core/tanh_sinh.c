@@ -33,10 +33,10 @@
 #include "config.h"
 #include "core/internal.h"
 #include "core/adapt.h"
-#include "quadmap_adapt.h"
 
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,154 +45,43 @@
 #define QM_TS_MAX_LEVEL 16
 
 
-typedef enum { TS_FINITE = 0, TS_UPPER, TS_LOWER, TS_BOTH } ts_map;
+/* A chunk's slot in a level's step: its failure and its weighted terms. */
+typedef struct ts_slot {
+    qm_unit_status us;
+    double term[QM_TS_CHUNK];
+} ts_slot;
 
 typedef struct ts_ctx {
-    qm_batch_fn f;
-    void *data;
-    ts_map map;
-    double bound;
+    qm_infmap map;       /* the integrand, on (0, 1] for infinite ranges */
     const double *x;     /* abscissae in the integration variable */
     const double *om;    /* 1 - x, exact (from the distance to the end) */
     const double *w;     /* weights */
-    double *term;        /* w * f (x) */
-    int *status;         /* per chunk */
-    double *fail_x;      /* per chunk */
-    int *user;           /* per chunk */
+    ts_slot *slot;       /* per chunk */
     size_t n;
-    /* distributed levels (dist != NULL): the loop runs chunks
-     * [off, off + its n); records: ts_rec then QM_TS_CHUNK terms */
-    const qm_distributor *dist;
-    const qm_exec *ex;
-    int64_t off;
-    unsigned char *dbuf;
 } ts_ctx;
-
-/* Header of a chunk's record in a distributed level. */
-typedef struct ts_rec {
-    int32_t status, user;
-    double x;
-} ts_rec;
-#define TS_SLOT (sizeof(ts_rec) + QM_TS_CHUNK * sizeof(double))
 
 static int ts_body(void *vctx, int worker, int64_t lo, int64_t hi,
                    int64_t *fail_at)
 {
     (void)worker;
     ts_ctx *c = vctx;
-    double xs[2 * QM_TS_CHUNK], ys[2 * QM_TS_CHUNK];
-    for (int64_t u0 = lo; u0 < hi; u0++) {
-        const int64_t u = u0 + c->off; /* the chunk */
+    double y[QM_TS_CHUNK];
+    for (int64_t u = lo; u < hi; u++) {
         const size_t i0 = (size_t)u * QM_TS_CHUNK;
         const size_t m = c->n - i0 < QM_TS_CHUNK ? c->n - i0 : QM_TS_CHUNK;
-        const double *t = c->x + i0, *om = c->om + i0;
-        size_t nf = m;
-        for (size_t i = 0; i < m; i++) {
-            switch (c->map) {
-            case TS_FINITE: xs[i] = t[i]; break;
-            case TS_UPPER: xs[i] = c->bound + om[i] / t[i]; break;
-            case TS_LOWER: xs[i] = c->bound - om[i] / t[i]; break;
-            case TS_BOTH:
-                xs[i] = om[i] / t[i];
-                xs[m + i] = -xs[i];
-                break;
-            }
+        ts_slot *sl = &c->slot[u];
+        const int st = qm__infmap_eval(&c->map, m, c->x + i0,
+                                       c->map.kind != QM_INF_NONE
+                                           ? c->om + i0 : NULL,
+                                       y, &sl->us.x, &sl->us.user_status);
+        if (st != QM_SUCCESS) {
+            sl->us.status = st;
+            *fail_at = u;
+            return st;
         }
-        if (c->map == TS_BOTH)
-            nf = 2 * m;
-        const int st = c->f(nf, xs, ys, c->data);
-        if (st != 0) {
-            c->status[u] = QM_EUSER;
-            c->user[u] = st;
-            c->fail_x[u] = xs[0];
-            *fail_at = u0;
-            return QM_EUSER;
-        }
-        for (size_t i = 0; i < nf; i++)
-            if (!isfinite(ys[i])) {
-                c->status[u] = QM_ENONFINITE;
-                c->fail_x[u] = xs[i];
-                *fail_at = u0;
-                return QM_ENONFINITE;
-            }
-        for (size_t i = 0; i < m; i++) {
-            double v = ys[i];
-            if (c->map == TS_BOTH)
-                v += ys[m + i];
-            if (c->map != TS_FINITE)
-                v = v / t[i] / t[i];
-            c->term[i0 + i] = c->w[i0 + i] * v;
-        }
+        for (size_t i = 0; i < m; i++)
+            sl->term[i] = c->w[i0 + i] * y[i];
     }
-    return QM_SUCCESS;
-}
-
-static void ts_loop_setup(qm_loop *loop, ts_ctx *c, int64_t n)
-{
-    memset(loop, 0, sizeof *loop);
-    loop->n = n;
-    loop->schedule = QM_SCHEDULE_DYNAMIC;
-    loop->grab = 1;
-    loop->piece = 1;
-    loop->ctx = c;
-    loop->body = ts_body;
-}
-
-static size_t ts_chunk_len(const ts_ctx *c, size_t u)
-{
-    const size_t i0 = u * QM_TS_CHUNK;
-    return c->n - i0 < QM_TS_CHUNK ? c->n - i0 : QM_TS_CHUNK;
-}
-
-/* A process's share of a distributed level: chunks [lo, hi) on its
- * executor, terms and failures packed into their records. */
-static int ts_share(void *vctx, size_t lo, size_t hi)
-{
-    ts_ctx *c = vctx;
-    qm_loop loop;
-    ts_loop_setup(&loop, c, (int64_t)(hi - lo));
-    c->off = (int64_t)lo;
-    const int st = qm__loop_run(c->ex, &loop);
-    c->off = 0;
-    int found = 0;
-    for (size_t u = lo; u < hi; u++) {
-        ts_rec rec = {c->status[u], 0, NAN};
-        if (rec.status != QM_SUCCESS) {
-            found = 1;
-            rec.user = rec.status == QM_EUSER ? c->user[u] : 0;
-            rec.x = c->fail_x[u];
-        }
-        memcpy(c->dbuf + u * TS_SLOT, &rec, sizeof rec);
-        memcpy(c->dbuf + u * TS_SLOT + sizeof rec, c->term + u * QM_TS_CHUNK,
-               ts_chunk_len(c, u) * sizeof(double));
-    }
-    if (st != QM_SUCCESS && !found) { /* e.g. no memory: stop everybody */
-        const ts_rec rec = {st, 0, NAN};
-        memcpy(c->dbuf + lo * TS_SLOT, &rec, sizeof rec);
-    }
-    return QM_SUCCESS; /* failures travel in the records */
-}
-
-/* A level's chunks [0, nch), spread by c->dist: every process gets every
- * term and finds the same lowest failing chunk (into status[0..]). */
-static int ts_run_dist(ts_ctx *c, size_t nch)
-{
-    int st = c->dist->run(c->dist->dctx, nch, c->dbuf, TS_SLOT, ts_share, c);
-    if (st != QM_SUCCESS)
-        return st;
-    for (size_t u = 0; u < nch; u++) {
-        ts_rec rec;
-        memcpy(&rec, c->dbuf + u * TS_SLOT, sizeof rec);
-        if (rec.status != QM_SUCCESS) {
-            c->status[u] = rec.status;
-            c->user[u] = rec.user;
-            c->fail_x[u] = rec.x;
-            return rec.status;
-        }
-    }
-    for (size_t u = 0; u < nch; u++)
-        memcpy(c->term + u * QM_TS_CHUNK, c->dbuf + u * TS_SLOT + sizeof(ts_rec),
-               ts_chunk_len(c, u) * sizeof(double));
     return QM_SUCCESS;
 }
 
@@ -223,16 +112,9 @@ static int ts_point(double lo, double hi, double hl, double t, int side,
 }
 
 int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
-                  double b, const qm_adapt_opts *opts, qm_result *res,
-                  qm_adapt_info *info)
+                  double b, const qm_adapt_opts *opts, qm_result *res)
 {
-    return qm__tanh_sinh_dist(ex, f, data, a, b, opts, res, info, NULL);
-}
-
-int qm__tanh_sinh_dist(const qm_exec *ex, qm_batch_fn f, void *data, double a,
-                       double b, const qm_adapt_opts *opts, qm_result *res,
-                       qm_adapt_info *info, const qm_distributor *dst)
-{
+    qm__result_clear(res);
     double sign = 1, lo = a, hi = b;
     if (a > b) {
         sign = -1;
@@ -241,21 +123,13 @@ int qm__tanh_sinh_dist(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     }
     ts_ctx c;
     memset(&c, 0, sizeof c);
-    c.f = f;
-    c.data = data;
-    c.dist = dst;
-    c.ex = ex;
-    c.map = TS_FINITE;
-    if (isinf(lo) || isinf(hi)) {
-        c.map = isinf(lo) && isinf(hi) ? TS_BOTH
-                : isinf(hi)            ? TS_UPPER
-                                       : TS_LOWER;
-        c.bound = isinf(hi) ? lo : hi;
+    qm__infmap_init(&c.map, f, data, lo, hi);
+    const int mapped = c.map.kind != QM_INF_NONE;
+    if (mapped) {
         lo = 0;
         hi = 1;
     }
     const double hl = 0.5 * (hi - lo);
-    const int mapped = c.map != TS_FINITE;
     /* level L has about 13 * 2^L new points (h = 2^-(L+1) on |t| <= 6.5);
      * beyond QM_TS_MAX_LEVEL the cost is absurd, so the limit is capped */
     const size_t maxlevel = opts->limit == 0 ? 12
@@ -270,19 +144,15 @@ int qm__tanh_sinh_dist(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     double *dist = malloc(cap * sizeof *dist);
     signed char *side = malloc(cap * sizeof *side);
     const size_t nchunk_max = cap / QM_TS_CHUNK + 1;
-    int *status = malloc(nchunk_max * sizeof *status);
-    int *user = malloc(nchunk_max * sizeof *user);
-    double *fx = malloc(nchunk_max * sizeof *fx);
-    int st = QM_SUCCESS;
-    if (c.dist)
-        c.dbuf = malloc(nchunk_max * TS_SLOT);
-    if (!x || !w || !term || !om || !dist || !side || !status || !user
-        || !fx || (c.dist && !c.dbuf)) {
-        st = QM_ENOMEM;
+    ts_slot *slot = malloc(nchunk_max * sizeof *slot);
+    int st = x && w && term && om && dist && side && slot ? QM_SUCCESS
+                                                          : QM_ENOMEM;
+    /* out of memory on one process is out of memory everywhere */
+    if (ex->dist)
+        st = ex->dist->agree(ex->dctx, st, 0);
+    if (st != QM_SUCCESS)
         goto done;
-    }
-    c.x = x; c.om = om; c.w = w; c.term = term; c.status = status; c.user = user;
-    c.fail_x = fx;
+    c.x = x; c.om = om; c.w = w; c.slot = slot;
 
     qm_sacc sum, sabs;
     qm__sacc_init(&sum);
@@ -326,23 +196,33 @@ int qm__tanh_sinh_dist(const qm_exec *ex, qm_batch_fn f, void *data, double a,
         }
         c.n = n;
         const size_t nch = (n + QM_TS_CHUNK - 1) / QM_TS_CHUNK;
-        for (size_t u = 0; u < nch; u++)
-            status[u] = QM_SUCCESS;
-        qm_loop loop;
-        ts_loop_setup(&loop, &c, (int64_t)nch);
+        qm_step step;
+        memset(&step, 0, sizeof step);
+        step.n = nch;
+        step.base = slot;
+        step.slot_size = sizeof *slot;
+        step.fail_off = offsetof(ts_slot, us);
+        step.loop.schedule = QM_SCHEDULE_DYNAMIC;
+        step.loop.grab = 1;
+        step.loop.piece = 1;
+        step.loop.ctx = &c;
+        step.loop.body = ts_body;
         steps++;
-        evals += (int64_t)n * (c.map == TS_BOTH ? 2 : 1);
-        st = c.dist ? ts_run_dist(&c, nch) : qm__loop_run(ex, &loop);
+        evals += (int64_t)n * (c.map.kind == QM_INF_BOTH ? 2 : 1);
+        size_t fu = 0;
+        st = qm__step_run(ex, &step, &fu);
         if (st != QM_SUCCESS) {
-            for (size_t u = 0; u < nch; u++)
-                if (status[u] != QM_SUCCESS) {
-                    st = status[u];
-                    res->fail_x = fx[u];
-                    res->user_status = st == QM_EUSER ? user[u] : 0;
-                    break;
-                }
+            if (st == QM_ENONFINITE || st == QM_EUSER) {
+                res->fail_x = slot[fu].us.x;
+                res->user_status = slot[fu].us.user_status;
+                res->fail_rank = qm__step_owner(ex, nch, fu);
+            }
+            res->evaluations = evals;
+            res->steps = steps;
             goto done;
         }
+        for (size_t i = 0; i < n; i++)
+            term[i] = slot[i / QM_TS_CHUNK].term[i % QM_TS_CHUNK];
         for (size_t i = 0; i < n; i++) {
             qm__sacc_add(&sum, term[i]);
             qm__sacc_add(&sabs, fabs(term[i]));
@@ -417,18 +297,14 @@ int qm__tanh_sinh_dist(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     res->value = sign * value;
     res->abserr = err;
     st = converged ? QM_SUCCESS : rounding ? QM_EROUND : QM_EMAXITER;
-    if (info) {
-        info->subregions = level > maxlevel ? maxlevel + 1 : level + 1;
-        info->steps = steps;
-    }
+    res->subregions = level > maxlevel ? maxlevel + 1 : level + 1;
+    res->steps = steps;
     res->evaluations = evals;
     goto out;
 done:
     res->value = NAN;
     res->abserr = NAN;
-    if (info) info->steps = 0;
 out:
-    free(x); free(w); free(term); free(om); free(dist); free(side); free(status); free(user); free(fx);
-    free(c.dbuf);
+    free(x); free(w); free(term); free(om); free(dist); free(side); free(slot);
     return st;
 }

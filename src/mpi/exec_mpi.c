@@ -1,31 +1,25 @@
 /*
- * MPI layer: distributes the core's blocks over ranks and reduces the exact
- * accumulators with a user-defined MPI_Op (see quadmap_mpi.h).
+ * The MPI executor (quadmap_mpi.h): a local executor plus a distributor
+ * over a duplicated communicator.  This file is the whole of what the core
+ * needs from MPI -- the agreement check, the all-gather of step slots, the
+ * exact all-reduce of accumulators and a minimum -- and nothing here
+ * knows an algorithm: every integrator and map kernel of libquadmap runs
+ * distributed through these operations (src/core/dist.h).
  *
- * Distribution: rank r of P evaluates the contiguous block range
- * [r*nb/P, (r+1)*nb/P) (balanced to within one block), computed identically
- * on every rank from the plan.  Nothing is scattered: every rank already
- * holds the problem (integrand, bounds, N), so a scatter would only add a
- * message.  Inside its range a rank uses its local executor (OpenMP).
- *
- * Failures: ranks work in rounds (of adaptive length, see run_share); after
- * each round one small MPI_Allreduce
- * (MIN) shares the lowest failing block known anywhere and whether everybody
- * is done.  Blocks at or above that failure are skipped on every rank, blocks
- * below it are still evaluated, so the failure finally reported is the lowest
- * failing block overall -- deterministic, the one the serial library reports
- * -- and the job stops promptly.  The final record (two exact accumulators +
- * the failure) travels through one MPI_Allreduce with qm_mpi_op.
+ * Accumulators and failures travel together as one record of int64 words
+ * through a user-defined MPI_Op that merges the exact accumulators
+ * (associative and commutative, so MPI may combine in any order) and keeps
+ * the lowest failure (by unit, then by rank).
  */
 #include "config.h"
 #include "mpi/mpi_internal.h"
-#include "core/rules.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Everything one rank contributes, as int64 words for one MPI datatype. */
+/* Everything one rank contributes to an all-reduce. */
 typedef struct qm_mpi_rec {
     qm_sacc acc[2];
     int64_t status, block, x_bits, user_status, rank;
@@ -46,8 +40,6 @@ static void rec_fail_lower(qm_mpi_rec *dst, const qm_mpi_rec *src)
     }
 }
 
-/* The reduction: exact merge of the accumulators (associative and
- * commutative, so MPI may combine in any order) and the lowest failure. */
 static void rec_reduce(void *in, void *inout, int *len, MPI_Datatype *type)
 {
     (void)type;
@@ -60,22 +52,148 @@ static void rec_reduce(void *in, void *inout, int *len, MPI_Datatype *type)
     }
 }
 
-int qm_mpi_new(qm_mpi **out, MPI_Comm comm)
+/* ------------------------------------------------------- the operations */
+
+static int op_agree(void *d, int status, uint64_t hash)
 {
-    int init = 0, fin = 0;
-    if (!out)
-        return QM_EINVAL;
+    qm_mpi *m = d;
+    /* one all-reduce (minimum) of {hash, ~hash, ~status}: min and max of
+     * the hashes, max of the statuses */
+    uint64_t v[3] = {hash, ~hash, ~(uint64_t)(uint32_t)status}, r[3];
+    MPI_Allreduce(v, r, 3, MPI_UINT64_T, MPI_MIN, m->comm);
+    const int st = (int)(uint32_t)~r[2];
+    if (st != QM_SUCCESS)
+        return st;
+    return r[0] == ~r[1] ? QM_SUCCESS : QM_EINVAL;
+}
+
+static int op_allgather(void *d, void *base, size_t n, size_t slot_size,
+                        int status)
+{
+    qm_mpi *m = d;
+    int st = status;
+    MPI_Allreduce(MPI_IN_PLACE, &st, 1, MPI_INT, MPI_MAX, m->comm);
+    if (st != QM_SUCCESS || n == 0)
+        return st;
+    const int P = m->size;
+    if (n * slot_size / slot_size == n && n * slot_size <= (size_t)INT_MAX) {
+        /* the usual case (a step's slots): one MPI_Allgatherv of bytes */
+        for (int r = 0; r < P; r++) {
+            uint64_t lo, hi;
+            qm__share(n, r, P, &lo, &hi);
+            m->counts[r] = (int)((hi - lo) * slot_size);
+            m->displs[r] = (int)(lo * slot_size);
+        }
+        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, base, m->counts,
+                       m->displs, MPI_BYTE, m->comm);
+        return QM_SUCCESS;
+    }
+    /* larger than int counts allow (a map's output): every rank's share
+     * broadcast in pieces of at most 1 GiB */
+    const size_t piece = (size_t)1 << 30;
+    for (int r = 0; r < P; r++) {
+        uint64_t lo, hi;
+        qm__share(n, r, P, &lo, &hi);
+        char *p = (char *)base + lo * slot_size;
+        for (size_t left = (hi - lo) * slot_size; left > 0;) {
+            const size_t k = left < piece ? left : piece;
+            MPI_Bcast(p, (int)k, MPI_BYTE, r, m->comm);
+            p += k;
+            left -= k;
+        }
+    }
+    return QM_SUCCESS;
+}
+
+static void op_allreduce(void *d, qm_sacc *acc, int nacc, qm_fail *fail,
+                         int *fail_rank)
+{
+    qm_mpi *m = d;
+    qm_mpi_rec rec, all;
+    memset(&rec, 0, sizeof rec);
+    for (int k = 0; k < 2; k++) {
+        if (k < nacc)
+            rec.acc[k] = acc[k];
+        else
+            qm__sacc_init(&rec.acc[k]);
+    }
+    rec.status = fail->status;
+    rec.block = fail->status != QM_SUCCESS ? fail->block : INT64_MAX;
+    memcpy(&rec.x_bits, &fail->x, sizeof rec.x_bits);
+    rec.user_status = fail->user_status;
+    rec.rank = m->rank;
+    MPI_Allreduce(&rec, &all, 1, m->rec_type, m->rec_op, m->comm);
+    for (int k = 0; k < nacc; k++)
+        acc[k] = all.acc[k];
+    fail->status = (int)all.status;
+    fail->block = all.block;
+    memcpy(&fail->x, &all.x_bits, sizeof fail->x);
+    fail->user_status = (int)all.user_status;
+    if (fail_rank)
+        *fail_rank = all.status != QM_SUCCESS ? (int)all.rank : -1;
+}
+
+static void op_min_i64(void *d, int64_t *v, int n)
+{
+    qm_mpi *m = d;
+    MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MIN, m->comm);
+}
+
+static int mpi_ctx_new(MPI_Comm comm, qm_mpi **out);
+
+static int op_clone(void *d, void **out)
+{
+    qm_mpi *m = d;
+    int provided = MPI_THREAD_SINGLE;
+    MPI_Query_thread(&provided);
+    /* another thread will make collective calls while this one may too */
+    int st = provided >= MPI_THREAD_MULTIPLE ? QM_SUCCESS : QM_ENOTSUP;
+    MPI_Allreduce(MPI_IN_PLACE, &st, 1, MPI_INT, MPI_MAX, m->comm);
     *out = NULL;
-    MPI_Initialized(&init);
-    MPI_Finalized(&fin);
-    if (!init || fin || comm == MPI_COMM_NULL)
-        return QM_EINVAL;
+    if (st != QM_SUCCESS)
+        return st;
+    qm_mpi *c = NULL;
+    st = mpi_ctx_new(m->comm, &c);
+    *out = c;
+    return st;
+}
+
+static void op_release(void *d)
+{
+    qm_mpi *m = d;
+    MPI_Op_free(&m->rec_op);
+    MPI_Type_free(&m->rec_type);
+    MPI_Comm_free(&m->comm);
+    free(m->counts);
+    free(m->displs);
+    free(m);
+}
+
+static const qm_dist_ops mpi_ops = {
+    op_agree, op_allgather, op_allreduce, op_min_i64, op_clone, op_release,
+};
+
+/* A context over a duplicate of comm; collective, the same status on
+ * every rank. */
+static int mpi_ctx_new(MPI_Comm comm, qm_mpi **out)
+{
+    int size = 0;
+    MPI_Comm_size(comm, &size);
     qm_mpi *m = calloc(1, sizeof *m);
-    int ok = m != NULL, all_ok = 0;
+    if (m) {
+        m->counts = malloc((size_t)size * sizeof *m->counts);
+        m->displs = malloc((size_t)size * sizeof *m->displs);
+    }
+    int ok = m && m->counts && m->displs, all_ok = 0;
     /* agree before any rank returns, so nobody is left in a collective */
     MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, comm);
     if (!all_ok) {
+        if (m) {
+            free(m->counts);
+            free(m->displs);
+        }
         free(m);
+        *out = NULL;
         return QM_ENOMEM;
     }
     MPI_Comm_dup(comm, &m->comm);
@@ -88,138 +206,69 @@ int qm_mpi_new(qm_mpi **out, MPI_Comm comm)
     return QM_SUCCESS;
 }
 
-void qm_mpi_free(qm_mpi *m)
+/* ------------------------------------------------------------ public API */
+
+int qm_exec_new_mpi(qm_exec **out, MPI_Comm comm, qm_backend local)
 {
-    if (!m)
-        return;
-    MPI_Op_free(&m->rec_op);
-    MPI_Type_free(&m->rec_type);
-    MPI_Comm_free(&m->comm);
-    free(m);
+    int init = 0, fin = 0;
+    if (!out)
+        return QM_EINVAL;
+    *out = NULL;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (!init || fin || comm == MPI_COMM_NULL)
+        return QM_EINVAL;
+    qm_exec *ex = NULL;
+    int st = qm_exec_new(&ex, local);
+    /* every rank must build the same kind of executor */
+    MPI_Allreduce(MPI_IN_PLACE, &st, 1, MPI_INT, MPI_MAX, comm);
+    if (st != QM_SUCCESS) {
+        qm_exec_free(ex);
+        return st;
+    }
+    qm_mpi *m = NULL;
+    st = mpi_ctx_new(comm, &m);
+    if (st != QM_SUCCESS) {
+        qm_exec_free(ex);
+        return st;
+    }
+    ex->dist = &mpi_ops;
+    ex->dctx = m;
+    ex->rank = m->rank;
+    ex->nranks = m->size;
+    *out = ex;
+    return QM_SUCCESS;
 }
 
-int qm_mpi_rank(const qm_mpi *m) { return m ? m->rank : -1; }
-int qm_mpi_size(const qm_mpi *m) { return m ? m->size : 0; }
-
-int qm_mpi_agree(qm_mpi *m, int status, int *rank)
+MPI_Comm qm_exec_comm(const qm_exec *ex)
 {
+    if (!ex || ex->dist != &mpi_ops)
+        return MPI_COMM_NULL;
+    return ((const qm_mpi *)ex->dctx)->comm;
+}
+
+int qm__mpi_of(const qm_exec *ex, qm_mpi **m)
+{
+    if (!ex || ex->dist != &mpi_ops)
+        return QM_EINVAL;
+    *m = ex->dctx;
+    return QM_SUCCESS;
+}
+
+int qm_mpi_agree(const qm_exec *ex, int status, int *rank)
+{
+    qm_mpi *m;
+    if (qm__mpi_of(ex, &m) != QM_SUCCESS) {
+        if (rank)
+            *rank = 0;
+        return status;
+    }
     int in[2], out[2];
-    /* MAXLOC would favour the highest rank on ties: use MINLOC on -status */
+    /* MAXLOC would favour the highest rank on ties: MINLOC on -status */
     in[0] = -status;
     in[1] = m->rank;
     MPI_Allreduce(in, out, 1, MPI_2INT, MPI_MINLOC, m->comm);
     if (rank)
         *rank = out[1];
     return -out[0];
-}
-
-/* Evaluate blocks [lo, hi) of the plan on this rank in rounds (see the file
- * comment); rec receives this rank's accumulators and lowest failure. */
-static void run_share(qm_mpi *m, const qm_exec *ex, qm_plan *plan, int64_t lo,
-                      int64_t hi, qm_mpi_rec *rec)
-{
-    /* Round length adapts to the integrand's cost: aim at 20-80 ms per
-     * round, so a failure elsewhere is noticed within ~0.1 s while the
-     * per-round MPI_Allreduce stays negligible.  Round lengths never change
-     * the result (they only decide when ranks talk), so they may depend on
-     * timing. */
-    const int64_t threads = qm_exec_threads(ex);
-    int64_t round = 4 * threads, cur = lo;
-    int64_t known[2] = {INT64_MAX, 0}; /* {lowest failing block, all done} */
-
-    for (;;) {
-        const int64_t stop = hi < known[0] ? hi : known[0];
-        int64_t end = cur + round < stop ? cur + round : stop;
-        if (cur < end) {
-            const double t0 = MPI_Wtime();
-            qm_sacc acc[2];
-            qm_fail fail;
-            int st = qm__exec_run(ex, cur, end, qm__plan_block, plan, 2, acc,
-                                  &fail);
-            qm__sacc_merge(&rec->acc[0], &acc[0]);
-            qm__sacc_merge(&rec->acc[1], &acc[1]);
-            if (st != QM_SUCCESS) {
-                qm_mpi_rec f;
-                f.status = st;
-                /* a local failure that is not a block's (out of memory)
-                 * stops everything: it ranks below every block */
-                f.block = fail.status != QM_SUCCESS ? fail.block : -1;
-                memcpy(&f.x_bits, &fail.x, sizeof f.x_bits);
-                f.user_status = fail.user_status;
-                f.rank = m->rank;
-                rec_fail_lower(rec, &f);
-            }
-            cur = end;
-            const double dt = MPI_Wtime() - t0;
-            if (dt < 0.02 && round < (INT64_MAX / 4))
-                round *= 2;
-            else if (dt > 0.08 && round > threads)
-                round /= 2;
-        }
-        int64_t mine[2];
-        mine[0] = rec->status != QM_SUCCESS ? rec->block : INT64_MAX;
-        int64_t left = hi < known[0] ? hi : known[0];
-        if (mine[0] < left)
-            left = mine[0];
-        mine[1] = cur >= left; /* nothing below any known failure remains */
-        MPI_Allreduce(mine, known, 2, MPI_INT64_T, MPI_MIN, m->comm);
-        if (known[1])
-            break;
-    }
-}
-
-int qm_mpi_integrate(qm_mpi *m, const qm_exec *ex, qm_batch_fn f, void *data,
-                     double a, double b, int64_t n, const qm_rule *rule,
-                     qm_result *res, int *fail_rank)
-{
-    if (fail_rank)
-        *fail_rank = -1;
-    if (!m)
-        return QM_EINVAL;
-    qm_plan *plan = malloc(sizeof *plan);
-    qm_mpi_rec *rec = malloc(sizeof *rec), *all = malloc(sizeof *all);
-    int st = plan && rec && all ? QM_SUCCESS : QM_ENOMEM;
-    if (st == QM_SUCCESS)
-        st = !ex || !res ? QM_EINVAL
-                         : qm__plan_fixed(plan, f, data, a, b, n, rule);
-    if (res) {
-        res->value = res->abserr = res->fail_x = NAN;
-        res->evaluations = 0;
-        res->user_status = 0;
-    }
-    /* bad arguments anywhere are bad arguments everywhere */
-    int bad_rank;
-    st = qm_mpi_agree(m, st, &bad_rank);
-    if (st != QM_SUCCESS) {
-        if (fail_rank)
-            *fail_rank = bad_rank;
-        free(plan);
-        free(rec);
-        free(all);
-        return st;
-    }
-
-    memset(rec, 0, sizeof *rec);
-    qm__sacc_init(&rec->acc[0]);
-    qm__sacc_init(&rec->acc[1]);
-    rec->status = QM_SUCCESS;
-    rec->block = INT64_MAX;
-    rec->rank = m->rank;
-    const int64_t nb = plan->nblocks, P = m->size, r = m->rank;
-    /* nb <= 2^60 and P < 2^31: the products fit in int64 only when split */
-    const int64_t lo = (nb / P) * r + (r < nb % P ? r : nb % P);
-    const int64_t hi = lo + nb / P + (r < nb % P ? 1 : 0);
-    run_share(m, ex, plan, lo, hi, rec);
-
-    MPI_Allreduce(rec, all, 1, m->rec_type, m->rec_op, m->comm);
-
-    qm_fail fail = {(int)all->status, all->block, 0.0, (int)all->user_status};
-    memcpy(&fail.x, &all->x_bits, sizeof fail.x);
-    st = qm__plan_finish(plan, (int)all->status, all->acc, &fail, res);
-    if (fail_rank && all->status != QM_SUCCESS)
-        *fail_rank = (int)all->rank;
-    free(plan);
-    free(rec);
-    free(all);
-    return st;
 }

@@ -1,6 +1,7 @@
 /*
- * Distributed map kernels: qm_mpi_map and qm_mpi_map_reduce (see
- * quadmap_mpi.h).  The numerics are the core's local kernels (src/core/map.c:
+ * Scatter/gather map kernels: qm_scatter_map and qm_scatter_map_reduce
+ * (see quadmap_mpi.h), for data that only the root holds.  (Replicated
+ * data needs nothing here: qm_map on an MPI executor.)  The numerics are the core's local kernels (src/core/map.c:
  * qm__map_run, qm__map_reduce_run); this file only decides which rank maps
  * which elements and moves the bytes.
  *
@@ -195,12 +196,12 @@ static void job_run(const job *j, const void *in, void *out, size_t count,
     int st;
     if (j->op < 0) {
         st = qm__map_run(j->ex, j->f, j->data, in, j->in_size, out,
-                         j->out_size, count, base, j->local, NULL, &lmr);
+                         j->out_size, count, base, j->local, &lmr);
     } else {
         qm_sacc sum;
         double r = 0.0;
         st = qm__map_reduce_run(j->ex, j->f, j->data, in, j->in_size, count,
-                                base, (qm_reduce_op)j->op, j->local, NULL, &r,
+                                base, (qm_reduce_op)j->op, j->local, &r,
                                 j->op == QM_REDUCE_SUM ? &sum : NULL, &lmr);
         if (st == QM_SUCCESS) {
             switch (j->op) {
@@ -291,10 +292,8 @@ static void share_of(size_t n, size_t gran, int P, int r, size_t *lo,
                      size_t *cnt)
 {
     const size_t units = n / gran + (n % gran != 0);
-    const size_t q = units / (size_t)P, rem = units % (size_t)P;
-    const size_t ur = (size_t)r;
-    const size_t u0 = q * ur + (ur < rem ? ur : rem);
-    const size_t u1 = u0 + q + (ur < rem ? 1 : 0);
+    uint64_t u0, u1;
+    qm__share(units, r, P, &u0, &u1);
     const size_t full = n / gran;
     const size_t e0 = u0 <= full ? u0 * gran : n;
     const size_t e1 = u1 <= full ? u1 * gran : n;
@@ -693,11 +692,23 @@ static void dyn_root(plan *p, dyn_bufs *b, map_rec *rec)
 enum { A_STATUS, A_ROOT_NO_IN, A_ROOT_NO_OUT, A_SOME_NO_OUT, A_FLAGS };
 #define A_PARAMS 8
 
-static int run(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
+static int run(const qm_exec *dex, qm_map_fn f, void *data,
                const void *in, size_t in_size, void *out, size_t out_size,
                size_t n, int op, const qm_mpi_map_opts *opts, double *result,
                qm_map_result *mr)
 {
+    qm_mpi *m = NULL;
+    /* the executor's local part maps each rank's elements */
+    qm_exec local;
+    const qm_exec *ex = NULL;
+    if (qm__mpi_of(dex, &m) == QM_SUCCESS) {
+        local = *dex;
+        local.dist = NULL;
+        local.dctx = NULL;
+        local.rank = 0;
+        local.nranks = 1;
+        ex = &local;
+    }
     static const qm_mpi_map_opts defaults; /* zero: root 0, static */
     if (mr) {
         mr->fail_index = SIZE_MAX;
@@ -847,21 +858,22 @@ static int run(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
     return st;
 }
 
-int qm_mpi_map(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
-               const void *in, size_t in_size, void *out, size_t out_size,
-               size_t n, const qm_mpi_map_opts *opts, qm_map_result *mr)
+int qm_scatter_map(const qm_exec *ex, qm_map_fn f, void *data,
+                   const void *in, size_t in_size, void *out,
+                   size_t out_size, size_t n, const qm_mpi_map_opts *opts,
+                   qm_map_result *mr)
 {
-    return run(m, ex, f, data, in, in_size, out, out_size, n, -1, opts, NULL,
+    return run(ex, f, data, in, in_size, out, out_size, n, -1, opts, NULL,
                mr);
 }
 
-int qm_mpi_map_reduce(qm_mpi *m, const qm_exec *ex, qm_map_fn f, void *data,
-                      const void *in, size_t in_size, size_t n,
-                      qm_reduce_op op, const qm_mpi_map_opts *opts,
-                      double *result, qm_map_result *mr)
+int qm_scatter_map_reduce(const qm_exec *ex, qm_map_fn f, void *data,
+                          const void *in, size_t in_size, size_t n,
+                          qm_reduce_op op, const qm_mpi_map_opts *opts,
+                          double *result, qm_map_result *mr)
 {
     /* an out-of-range op must still reach the agreement as "bad" */
     const int iop = (int)op >= 0 && (int)op <= QM_REDUCE_COUNT ? (int)op
                                                                 : INT_MAX;
-    return run(m, ex, f, data, in, in_size, NULL, 0, n, iop, opts, result, mr);
+    return run(ex, f, data, in, in_size, NULL, 0, n, iop, opts, result, mr);
 }

@@ -117,17 +117,4 @@ int qm__loop_run_omp(const qm_loop *loop, int workers)
     return qm__loop_status(init_status, &all);
 }
 
-#else /* !QM_HAVE_OPENMP */
-
-int qm__omp_default_threads(void)
-{
-    return 1;
-}
-
-int qm__loop_run_omp(const qm_loop *loop, int workers)
-{
-    (void)workers;
-    return qm__loop_run_serial(loop);
-}
-
 #endif
