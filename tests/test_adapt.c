@@ -9,7 +9,7 @@
  * within the sum of the two error estimates.
  */
 #include "test_common.h"
-#include "quadmap_adapt.h"
+#include "quadmap.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
@@ -172,8 +172,8 @@ static int gsl_solve(const icase *c, int qag, double *val, double *err,
     return st;
 }
 
-static int run_case(const qm_exec *ex, const icase *c, qm_adapt_method m,
-                    qm_result *r, qm_adapt_info *info)
+static int run_case(const qm_exec *ex, const icase *c, qm_method m,
+                    qm_result *r)
 {
     qm_adapt_opts o;
     memset(&o, 0, sizeof o);
@@ -185,8 +185,7 @@ static int run_case(const qm_exec *ex, const icase *c, qm_adapt_method m,
         o.nbreakpoints = (size_t)c->nbp;
     }
     sfn f = c->f;
-    return qm_integrate_adaptive(ex, batch_scalar, &f, c->a, c->b, &o, r,
-                                 info);
+    return qm_integrate_adaptive(ex, batch_scalar, &f, c->a, c->b, &o, r);
 }
 
 static double tol_of(const icase *c)
@@ -244,15 +243,14 @@ static void qags_matches_exact_and_gsl_on_29_integrands(void)
     for (size_t i = 0; i < NCASES; i++) {
         const icase *c = &cases[i];
         qm_result r;
-        qm_adapt_info info;
-        const int st = run_case(ex, c, QM_ADAPT_QAGS, &r, &info);
+        const int st = run_case(ex, c, QM_METHOD_QAGS, &r);
         double gv, ge;
         long gcalls;
         const int gst = gsl_solve(c, 0, &gv, &ge, &gcalls);
         const double err = fabs(r.value - c->exact);
         printf("  %-28s %11.8g %9.2e %9.2e %6lld %6ld %4d %4d %5zu %5zu\n", c->name,
                r.value, err, r.abserr, (long long)r.evaluations, gcalls, st, gst,
-               info.subregions, info.steps);
+               r.subregions, r.steps);
         tot_ours += (long)r.evaluations;
         tot_gsl += gcalls;
         QMT_CHECK(isfinite(r.value), "%s: value", c->name);
@@ -264,7 +262,7 @@ static void qags_matches_exact_and_gsl_on_29_integrands(void)
         }
         QMT_CHECK(fabs(r.value - gv) <= r.abserr + ge + 1e-15 * fabs(gv),
                   "%s: ours %.17g GSL %.17g", c->name, r.value, gv);
-        QMT_CHECK(info.subregions >= 1 && info.steps >= 1, "%s: info", c->name);
+        QMT_CHECK(r.subregions >= 1 && r.steps >= 1, "%s: info", c->name);
         QMT_CHECK(r.evaluations <= 2 * gcalls + 21 * 4,
                   "%s: %lld evaluations vs GSL %ld", c->name,
                   (long long)r.evaluations, gcalls);
@@ -290,7 +288,7 @@ static void qags_matches_gsl_at_epsrel_1e_6_and_1e_13(void)
             else
                 c.epsabs = tols[k];
             qm_result r;
-            const int st = run_case(ex, &c, QM_ADAPT_QAGS, &r, NULL);
+            const int st = run_case(ex, &c, QM_METHOD_QAGS, &r);
             double gv, ge;
             long gcalls;
             const int gst = gsl_solve(&c, 0, &gv, &ge, &gcalls);
@@ -328,7 +326,7 @@ static void qag_matches_exact_and_gsl_qag_on_finite_ranges(void)
         if (isinf(c->a) || isinf(c->b) || c->nbp > 0)
             continue;
         qm_result r;
-        const int st = run_case(ex, c, QM_ADAPT_QAG, &r, NULL);
+        const int st = run_case(ex, c, QM_METHOD_QAG, &r);
         double gv, ge;
         long gcalls;
         const int gst = gsl_solve(c, 1, &gv, &ge, &gcalls);
@@ -359,8 +357,8 @@ static void tanh_sinh_meets_tolerance_on_singular_and_smooth_integrands(void)
         if (!c->ts)
             continue;
         qm_result r, q;
-        const int st = run_case(ex, c, QM_ADAPT_TANH_SINH, &r, NULL);
-        run_case(ex, c, QM_ADAPT_QAGS, &q, NULL);
+        const int st = run_case(ex, c, QM_METHOD_TANH_SINH, &r);
+        run_case(ex, c, QM_METHOD_QAGS, &q);
         const double err = fabs(r.value - c->exact);
         printf("  %-28s %11.8g %9.2e %9.2e %6lld %6lld\n", c->name, r.value, err,
                r.abserr, (long long)r.evaluations, (long long)q.evaluations);
@@ -379,34 +377,32 @@ static void tanh_sinh_meets_tolerance_on_singular_and_smooth_integrands(void)
     qm_exec_free(ex);
 }
 
-static int same(const qm_result *x, const qm_result *y, const qm_adapt_info *i,
-                const qm_adapt_info *j)
+static int same(const qm_result *x, const qm_result *y)
 {
-    return qmt_same_result(x, y) && i->subregions == j->subregions
-           && i->steps == j->steps;
+    return qmt_same_result(x, y) && x->subregions == y->subregions
+           && x->steps == y->steps;
 }
 
 static void results_are_identical_for_serial_and_1_2_3_threads(void)
 {
-    static const struct { const char *name; qm_adapt_method m; } meth[] = {
-        {"QAGS", QM_ADAPT_QAGS}, {"QAG", QM_ADAPT_QAG}, {"tanh-sinh", QM_ADAPT_TANH_SINH}};
+    static const struct { const char *name; qm_method m; } meth[] = {
+        {"QAGS", QM_METHOD_QAGS}, {"QAG", QM_METHOD_QAG}, {"tanh-sinh", QM_METHOD_TANH_SINH}};
     qm_exec *ser = qmt_serial();
     for (size_t i = 0; i < NCASES; i++) {
         const icase *c = &cases[i];
         for (int k = 0; k < 3; k++) {
-            if (meth[k].m == QM_ADAPT_QAG && (isinf(c->a) || isinf(c->b)))
+            if (meth[k].m == QM_METHOD_QAG && (isinf(c->a) || isinf(c->b)))
                 continue;
-            if (meth[k].m == QM_ADAPT_TANH_SINH && !c->ts)
+            if (meth[k].m == QM_METHOD_TANH_SINH && !c->ts)
                 continue;
             qm_result r0, r;
-            qm_adapt_info i0, ii;
-            const int s0 = run_case(ser, c, meth[k].m, &r0, &i0);
+            const int s0 = run_case(ser, c, meth[k].m, &r0);
             if (!qmt_have_openmp())
                 continue;
             for (int t = 1; t <= 3; t++) {
                 qm_exec *ex = qmt_openmp(t, t == 3 ? QM_SCHEDULE_DYNAMIC : QM_SCHEDULE_AUTO, 0);
-                const int s = run_case(ex, c, meth[k].m, &r, &ii);
-                QMT_CHECK(s == s0 && same(&r0, &r, &i0, &ii),
+                const int s = run_case(ex, c, meth[k].m, &r);
+                QMT_CHECK(s == s0 && same(&r0, &r),
                           "%s %s: %d threads differ (%.17g vs %.17g)", meth[k].name,
                           c->name, t, r.value, r0.value);
                 qm_exec_free(ex);
@@ -425,24 +421,24 @@ static void negated_interval_gives_negated_integral(void)
     sfn f = f_f454;
     const double bp[2] = {1, sqrt(2.0)};
     qm_result r, s;
-    for (int m = 0; m < 3; m++) {
-        o.method = (qm_adapt_method)m;
+    for (int m = QM_METHOD_QAGS; m <= QM_METHOD_TANH_SINH; m++) {
+        o.method = (qm_method)m;
         sfn g = f_log;
-        QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &g, 0, 1, &o, &r, NULL) == 0
-                  && qm_integrate_adaptive(ex, batch_scalar, &g, 1, 0, &o, &s, NULL) == 0
+        QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &g, 0, 1, &o, &r) == 0
+                  && qm_integrate_adaptive(ex, batch_scalar, &g, 1, 0, &o, &s) == 0
                   && s.value == -r.value, "method %d: %g vs %g", m, s.value, r.value);
     }
-    o.method = QM_ADAPT_QAGS;
+    o.method = QM_METHOD_QAGS;
     o.breakpoints = bp;
     o.nbreakpoints = 2;
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 3, 0, &o, &s, NULL) == 0
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 3, 0, &o, &s) == 0
               && fabs(s.value + 52.740748383471444998) < 1e-8, "f454 reversed %g", s.value);
     o.breakpoints = NULL;
     o.nbreakpoints = 0;
     sfn g = f_gauss;
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &g, INFINITY, -INFINITY, &o, &s, NULL) == 0
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &g, INFINITY, -INFINITY, &o, &s) == 0
               && fabs(s.value + sqrt(PI)) < 1e-9, "gauss reversed %g", s.value);
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &g, 2, 2, &o, &s, NULL) == 0
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &g, 2, 2, &o, &s) == 0
               && s.value == 0 && s.evaluations == 0, "empty range");
     qm_exec_free(ex);
 }
@@ -459,7 +455,7 @@ static void bad_input_is_einval(void)
         memset(&o, 0, sizeof o);                                             \
         o.epsrel = 1e-8;                                                     \
         setup;                                                               \
-        QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, a, b, &o, &r, NULL) \
+        QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, a, b, &o, &r) \
                       == QM_EINVAL, "%s", #setup);                           \
     } while (0)
     BAD(o.epsabs = nan, 0, 1);
@@ -468,7 +464,7 @@ static void bad_input_is_einval(void)
     BAD((o.epsabs = 0, o.epsrel = 1e-17), 0, 1);   /* GSL EBADTOL */
     BAD(o.epsabs = -1, 0, 1);
     BAD(o.key = 17, 0, 1);
-    BAD(o.method = (qm_adapt_method)7, 0, 1);
+    BAD(o.method = (qm_method)7, 0, 1);
     BAD((void)0, nan, 1);
     BAD((void)0, 0, nan);
     static const double out[1] = {2.0}, desc[2] = {0.6, 0.4}, edge[1] = {0.0};
@@ -478,24 +474,24 @@ static void bad_input_is_einval(void)
     BAD((o.breakpoints = NULL, o.nbreakpoints = 1), 0, 1);
     memset(&o, 0, sizeof o);
     o.epsrel = 1e-8;
-    QMT_CHECK(qm_integrate_adaptive(NULL, batch_scalar, &f, 0, 1, &o, &r, NULL) == QM_EINVAL, "NULL ex");
-    QMT_CHECK(qm_integrate_adaptive(ex, NULL, &f, 0, 1, &o, &r, NULL) == QM_EINVAL, "NULL f");
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, NULL, &r, NULL) == QM_EINVAL, "NULL opts");
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, NULL, NULL) == QM_EINVAL, "NULL res");
+    QMT_CHECK(qm_integrate_adaptive(NULL, batch_scalar, &f, 0, 1, &o, &r) == QM_EINVAL, "NULL ex");
+    QMT_CHECK(qm_integrate_adaptive(ex, NULL, &f, 0, 1, &o, &r) == QM_EINVAL, "NULL f");
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, NULL, &r) == QM_EINVAL, "NULL opts");
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, NULL) == QM_EINVAL, "NULL res");
     /* limit 0 means the default (1000), documented in the header; a huge
      * limit allocates nothing up front; tanh-sinh caps it at level 16 */
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r, NULL) == QM_SUCCESS, "limit 0");
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r) == QM_SUCCESS, "limit 0");
     o.limit = SIZE_MAX;
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r, NULL) == QM_SUCCESS, "limit max");
-    o.method = QM_ADAPT_TANH_SINH;
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r, NULL) == QM_SUCCESS, "ts limit max");
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r) == QM_SUCCESS, "limit max");
+    o.method = QM_METHOD_TANH_SINH;
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r) == QM_SUCCESS, "ts limit max");
     static const double mid[1] = {0.5};
     o.breakpoints = mid;
     o.nbreakpoints = 1;
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, INFINITY, &o, &r, NULL) == QM_EINVAL,
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, INFINITY, &o, &r) == QM_EINVAL,
               "tanh-sinh breakpoints with an infinite range");
-    o.method = QM_ADAPT_QAGS;
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, INFINITY, &o, &r, NULL) == QM_EINVAL,
+    o.method = QM_METHOD_QAGS;
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, INFINITY, &o, &r) == QM_EINVAL,
               "breakpoints with an infinite range");
     qm_exec_free(ex);
 #undef BAD
@@ -506,7 +502,7 @@ static void divergent_integral_gives_gsl_like_error_status(void)
     qm_exec *ex = qmt_serial();
     icase c = {"1/x [0,1]", f_inv, 0, 1, 0, 0, 1e-10, 0, {0}, 0};
     qm_result r;
-    const int st = run_case(ex, &c, QM_ADAPT_QAGS, &r, NULL);
+    const int st = run_case(ex, &c, QM_METHOD_QAGS, &r);
     double gv, ge;
     long calls;
     const int gst = gsl_solve(&c, 0, &gv, &ge, &calls);
@@ -524,29 +520,28 @@ static void divergent_integral_gives_gsl_like_error_status(void)
 static void subdivision_limit_gives_emaxiter_with_finite_estimate(void)
 {
     qm_exec *ex = qmt_serial();
-    for (int m = 0; m < 2; m++) {
+    for (int m = QM_METHOD_QAGS; m <= QM_METHOD_QAG; m++) {
         qm_adapt_opts o;
         memset(&o, 0, sizeof o);
         o.epsrel = 1e-12;
         o.limit = 4;
-        o.method = (qm_adapt_method)m;
+        o.method = (qm_method)m;
         sfn f = f_cos100;
         qm_result r;
-        qm_adapt_info info;
-        const int st = qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r, &info);
+        const int st = qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r);
         QMT_CHECK(st == QM_EMAXITER, "method %d: status %d", m, st);
-        QMT_CHECK(isfinite(r.value) && isfinite(r.abserr) && info.subregions <= 4,
-                  "method %d: %g %g %zu", m, r.value, r.abserr, info.subregions);
+        QMT_CHECK(isfinite(r.value) && isfinite(r.abserr) && r.subregions <= 4,
+                  "method %d: %g %g %zu", m, r.value, r.abserr, r.subregions);
     }
     /* tanh-sinh: the limit is the level */
     qm_adapt_opts o;
     memset(&o, 0, sizeof o);
     o.epsrel = 1e-13;
     o.limit = 2;
-    o.method = QM_ADAPT_TANH_SINH;
+    o.method = QM_METHOD_TANH_SINH;
     sfn f = f_cos100;
     qm_result r;
-    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r, NULL) == QM_EMAXITER
+    QMT_CHECK(qm_integrate_adaptive(ex, batch_scalar, &f, 0, 1, &o, &r) == QM_EMAXITER
               && isfinite(r.value), "tanh-sinh limit");
     qm_exec_free(ex);
 }
@@ -575,16 +570,16 @@ static void integrand_failures_give_enonfinite_and_euser(void)
         qm_exec *ex = t == 0 ? qmt_serial() : qmt_openmp(3, QM_SCHEDULE_AUTO, 0);
         if (!ex)
             continue;
-        for (int m = 0; m < 3; m++) {
+        for (int m = QM_METHOD_QAGS; m <= QM_METHOD_TANH_SINH; m++) {
             qm_adapt_opts o;
             memset(&o, 0, sizeof o);
             o.epsrel = 1e-10;
-            o.method = (qm_adapt_method)m;
+            o.method = (qm_method)m;
             qm_result r;
-            int st = qm_integrate_adaptive(ex, nan_above, NULL, 0, 1, &o, &r, NULL);
+            int st = qm_integrate_adaptive(ex, nan_above, NULL, 0, 1, &o, &r);
             QMT_CHECK(st == QM_ENONFINITE && r.fail_x > 0.7 && isnan(r.value),
                       "method %d: %d fail_x %g", m, st, r.fail_x);
-            st = qm_integrate_adaptive(ex, fail_user, NULL, 0, 1, &o, &r, NULL);
+            st = qm_integrate_adaptive(ex, fail_user, NULL, 0, 1, &o, &r);
             QMT_CHECK(st == QM_EUSER && r.user_status == 42 && isnan(r.value),
                       "method %d: %d user %d", m, st, r.user_status);
         }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "quadmap.h"
+#include "quadmap_map.h"
 
 /* Automake's "skipped" exit status. */
 #define QMT_EXIT_SKIP 77

@@ -520,7 +520,7 @@ static void sum_shares_merge_exactly_into_the_whole(void)
             double r;
             int st = qm__map_reduce_run(ex, copy_fn, NULL, sum_data + at[p],
                                         sizeof(double), at[p + 1] - at[p],
-                                        at[p], QM_REDUCE_SUM, NULL, NULL, &r,
+                                        at[p], QM_REDUCE_SUM, NULL, &r,
                                         &part, NULL);
             ok &= st == QM_SUCCESS
                   && qmt_same_bits(r, qm__sacc_round(&part));
@@ -552,7 +552,7 @@ static void reduce_tasks_see_global_indices_with_base(void)
     const size_t base = 3 * QM_REDUCE_BLOCK, n = 5000;
     double r = 0.0;
     int st = qm__map_reduce_run(ex, index_value_fn, NULL, NULL, 0, n, base,
-                                QM_REDUCE_SUM, NULL, NULL, &r, NULL, NULL);
+                                QM_REDUCE_SUM, NULL, &r, NULL, NULL);
     const double want = (double)n * (double)(2 * base + n - 1) / 2.0;
     QMT_CHECK(st == QM_SUCCESS && r == want, "status %d sum %.17g want %.17g",
               st, r, want);
@@ -854,7 +854,7 @@ static void reduce_blocks_writes_one_value_per_global_block(void)
         memset(blocks, 0, sizeof blocks);
         int st = qm__map_reduce_blocks(es.ex[e], copy_fn, NULL, sum_data,
                                        sizeof(double), n, base, sizeof(double),
-                                       &id, halving_combine, NULL, &o, NULL,
+                                       &id, halving_combine, NULL, &o,
                                        blocks, NULL);
         QMT_CHECK(st == QM_SUCCESS && memcmp(blocks, want, nb * sizeof *want) == 0,
                   "%s: status %d", es.name[e], st);
@@ -863,7 +863,7 @@ static void reduce_blocks_writes_one_value_per_global_block(void)
     qm_exec *ex = qmt_serial();
     int st = qm__map_reduce_blocks(ex, copy_fn, NULL, sum_data, sizeof(double),
                                    n, base + 1, sizeof(double), &id,
-                                   halving_combine, NULL, NULL, NULL, blocks,
+                                   halving_combine, NULL, NULL, blocks,
                                    NULL);
     QMT_CHECK(st == QM_EINVAL, "base off a block boundary: status %d", st);
     qm_exec_free(ex);
@@ -1227,16 +1227,18 @@ static void preset_cancel_flag_cancels_before_any_call(void)
         int calls = 0;
         double out[100], r = 0.0;
         qm_map_result mr;
-        int st1 = qm__map_run(es.ex[e], count_calls_fn, &calls, NULL, 0, out,
-                              sizeof *out, 100, 0, NULL, &flag, &mr);
-        int st2 = qm__map_reduce_run(es.ex[e], count_calls_fn, &calls, NULL, 0,
-                                     5000, 0, QM_REDUCE_SUM, NULL, &flag, &r,
+        qm_exec cx = *es.ex[e]; /* cancelled through the executor */
+        cx.cancel = &flag;
+        int st1 = qm__map_run(&cx, count_calls_fn, &calls, NULL, 0, out,
+                              sizeof *out, 100, 0, NULL, &mr);
+        int st2 = qm__map_reduce_run(&cx, count_calls_fn, &calls, NULL, 0,
+                                     5000, 0, QM_REDUCE_SUM, NULL, &r,
                                      NULL, NULL);
         const double id = 0.0;
         double blocks[5];
-        int st3 = qm__map_reduce_blocks(es.ex[e], count_calls_fn, &calls, NULL,
+        int st3 = qm__map_reduce_blocks(&cx, count_calls_fn, &calls, NULL,
                                         0, 5000, 0, sizeof(double), &id,
-                                        user_combine_add, NULL, NULL, &flag,
+                                        user_combine_add, NULL, NULL,
                                         blocks, NULL);
         QMT_CHECK(st1 == QM_ECANCELED && st2 == QM_ECANCELED
                       && st3 == QM_ECANCELED && calls == 0
@@ -1268,8 +1270,10 @@ static void cancel_during_the_run_stops_at_the_next_chunk(void)
     for (int e = 0; e < es.n; e++) {
         canceller c = {0, 0};
         qm_map_opts o = opts_chunk(1);
-        int st = qm__map_run(es.ex[e], cancelling_fn, &c, NULL, 0, NULL, 0,
-                             100000, 0, &o, &c.flag, NULL);
+        qm_exec cx = *es.ex[e]; /* cancelled through the executor */
+        cx.cancel = &c.flag;
+        int st = qm__map_run(&cx, cancelling_fn, &c, NULL, 0, NULL, 0,
+                             100000, 0, &o, NULL);
         /* each worker makes at most one call before it sees the flag */
         QMT_CHECK(st == QM_ECANCELED && c.calls >= 1
                       && c.calls <= qm_exec_threads(es.ex[e]),
@@ -1326,7 +1330,7 @@ static void invalid_arguments_give_einval(void)
     EXPECT_EINVAL(qm_map_reduce_user(NULL, copy_fn, NULL, x, 8, 4, 8, &id,
                                      user_combine_add, NULL, NULL, &r, &mr));
     EXPECT_EINVAL(qm__map_run(ex, copy_fn, NULL, x, 8, y, 8, 4, SIZE_MAX - 2,
-                              NULL, NULL, &mr));
+                              NULL, &mr));
 #undef EXPECT_EINVAL
     qm_exec_free(ex);
 }
