@@ -28,7 +28,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 
-#include "quadmap_adapt.h"
+#include "quadmap.h"
 
 #define REPS 3
 #define TERMS 50
@@ -103,14 +103,13 @@ int main(int argc, char **argv)
     qm_adapt_opts o;
     memset(&o, 0, sizeof o);
     o.epsrel = epsrel;
-    o.method = QM_ADAPT_QAGS;
+    o.method = QM_METHOD_QAGS;
 
     double t_gsl = 1e30, t_q2 = 1e30, t_q1 = 1e30;
     double v_gsl = 0, e_gsl = 0;
     long n_gsl = 0;
     int s_gsl = 0, s_q2 = 0;
     qm_result r2, r1;
-    qm_adapt_info i2;
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
     for (int rep = 0; rep < REPS; rep++) {
         long calls = 0;
@@ -121,11 +120,11 @@ int main(int argc, char **argv)
         if (t < t_gsl) t_gsl = t;
         n_gsl = calls;
         t0 = now();
-        s_q2 = qm_integrate_adaptive(ex2, fb, NULL, 0, L, &o, &r2, &i2);
+        s_q2 = qm_integrate_adaptive(ex2, fb, NULL, 0, L, &o, &r2);
         t = now() - t0;
         if (t < t_q2) t_q2 = t;
         t0 = now();
-        qm_integrate_adaptive(ex1, fb, NULL, 0, L, &o, &r1, NULL);
+        qm_integrate_adaptive(ex1, fb, NULL, 0, L, &o, &r1);
         t = now() - t0;
         if (t < t_q1) t_q1 = t;
     }
@@ -145,7 +144,7 @@ int main(int argc, char **argv)
     printf("  integrand cost: %.2f us per call (GSL time / evaluations)\n",
            1e6 * t_gsl / (double)n_gsl);
     printf("  quadmap: %zu intervals, %zu parallel steps; bitwise equal "
-           "serial/2 threads: %s\n", i2.subregions, i2.steps,
+           "serial/2 threads: %s\n", r2.subregions, r2.steps,
            (r1.value == r2.value && r1.abserr == r2.abserr) ? "yes" : "NO");
     const double speed = t_gsl / t_q2;
     const double eratio = (double)r2.evaluations / (double)n_gsl;
@@ -162,10 +161,10 @@ int main(int argc, char **argv)
     gsl_integration_qags(&G, 0, 1, 0, epsrel, 1000, w, &gv, &ge);
     gsl_integration_workspace_free(w);
     qm_result rt, rq;
-    o.method = QM_ADAPT_TANH_SINH;
-    qm_integrate_adaptive(ex1, xm09b, NULL, 0, 1, &o, &rt, NULL);
-    o.method = QM_ADAPT_QAGS;
-    qm_integrate_adaptive(ex1, xm09b, NULL, 0, 1, &o, &rq, NULL);
+    o.method = QM_METHOD_TANH_SINH;
+    qm_integrate_adaptive(ex1, xm09b, NULL, 0, 1, &o, &rt);
+    o.method = QM_METHOD_QAGS;
+    qm_integrate_adaptive(ex1, xm09b, NULL, 0, 1, &o, &rq);
     printf("  x^-0.9 on [0,1] (exact 10), epsrel %g: tanh-sinh %lld evals "
            "(error %.1e), quadmap QAGS %lld, GSL qags %ld (error %.1e)\n",
            epsrel, (long long)rt.evaluations, fabs(rt.value - 10),

@@ -7,7 +7,7 @@
  * so evaluation counts should be close; quadmap's batches (at most 64
  * regions popped per step) trade a few extra evaluations for parallelism.
  */
-#include "quadmap_adapt.h"
+#include "quadmap.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -88,11 +88,11 @@ int main(void)
             const double I = genz_exact(fam, d);
             qm_cubature_opts o;
             memset(&o, 0, sizeof o);
-            o.method = QM_CUBATURE_ADAPTIVE;
+            o.method = QM_METHOD_GENZ_MALIK;
             o.epsrel = eps[di];
             o.max_eval = max_eval;
             double v, e;
-            qm_cubature_info info;
+            qm_result info;
             /* best of 3 (the machine may be shared) */
             int st = 0;
             double tq = INFINITY, t0;

@@ -42,7 +42,7 @@ static double omp_get_wtime(void)
 }
 #endif
 
-#include "quadmap.h"
+#include "quadmap_map.h"
 
 #define REPS 3
 

@@ -50,7 +50,7 @@ static int skewed(qm_task *t, void *data)
 }
 
 /* Wall time of one run of a schedule (the slowest rank's time). */
-static double run(qm_mpi *m, const qm_exec *ex, cost *c, const double *x,
+static double run(const qm_exec *ex, cost *c, const double *x,
                   qm_mpi_schedule sched, double *result, int *st)
 {
     qm_mpi_map_opts o;
@@ -58,7 +58,7 @@ static double run(qm_mpi *m, const qm_exec *ex, cost *c, const double *x,
     o.schedule = sched;
     MPI_Barrier(MPI_COMM_WORLD);
     const double t0 = MPI_Wtime();
-    *st = qm_mpi_map_reduce(m, ex, skewed, c, x, sizeof *x, c->n,
+    *st = qm_scatter_map_reduce(ex, skewed, c, x, sizeof *x, c->n,
                             QM_REDUCE_SUM, &o, result, NULL);
     double dt = MPI_Wtime() - t0, slowest;
     MPI_Allreduce(&dt, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
@@ -74,9 +74,9 @@ int main(int argc, char **argv)
     cost c = {argc > 1 ? (size_t)atof(argv[1]) : 400000};
     const int repeat = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 5;
 
-    qm_mpi *m = NULL;
+    qm_exec *m = NULL; /* the ranks, one thread each */
     qm_exec *ex = NULL;
-    if (qm_mpi_new(&m, MPI_COMM_WORLD) != QM_SUCCESS
+    if (qm_exec_new_mpi(&m, MPI_COMM_WORLD, QM_BACKEND_SERIAL) != QM_SUCCESS
         || qm_exec_new(&ex, QM_BACKEND_SERIAL) != QM_SUCCESS)
         MPI_Abort(MPI_COMM_WORLD, 1);
 
@@ -104,11 +104,11 @@ int main(int argc, char **argv)
     for (int r = 0; r < repeat; r++) {
         double v, t;
         int st;
-        t = run(m, ex, &c, x, QM_MPI_STATIC, &v, &st);
+        t = run(m, &c, x, QM_MPI_STATIC, &v, &st);
         if (t < t_static) t_static = t;
         if (st != QM_SUCCESS) s1 = st;
         r_static = v;
-        t = run(m, ex, &c, x, QM_MPI_DYNAMIC, &v, &st);
+        t = run(m, &c, x, QM_MPI_DYNAMIC, &v, &st);
         if (t < t_dynamic) t_dynamic = t;
         if (st != QM_SUCCESS) s2 = st;
         r_dynamic = v;
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
     }
     free(x);
     qm_exec_free(ex);
-    qm_mpi_free(m);
+    qm_exec_free(m);
     MPI_Finalize();
     return same ? 0 : 1;
 }

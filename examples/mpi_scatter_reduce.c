@@ -15,7 +15,7 @@
  *   3. reduce (MPI_Reduce / MPI_Allreduce) or gather (MPI_Gatherv) the
  *      partial results.
  *
- * qm_mpi_map_reduce and qm_mpi_map do the three steps in one collective
+ * qm_scatter_map_reduce and qm_scatter_map do the three steps in one collective
  * call.  The sum is merged across ranks with an exact accumulator, so the
  * result is bit for bit the single-process qm_map_reduce, whatever the
  * number of ranks and threads -- which a hand-written MPI_Reduce(MPI_SUM) of
@@ -64,12 +64,8 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
 
-    qm_mpi *mpi = NULL;
-    qm_exec *ex = NULL; /* this rank's threads */
-    if (qm_mpi_new(&mpi, MPI_COMM_WORLD) != QM_SUCCESS)
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    if (qm_exec_new(&ex, QM_BACKEND_OPENMP) != QM_SUCCESS
-        && qm_exec_new(&ex, QM_BACKEND_SERIAL) != QM_SUCCESS)
+    qm_exec *ex = NULL; /* the ranks, with threads inside each */
+    if (qm_exec_new_mpi(&ex, MPI_COMM_WORLD, QM_BACKEND_DEFAULT) != QM_SUCCESS)
         MPI_Abort(MPI_COMM_WORLD, 1);
 
     /* Only the root holds the data: the other ranks never allocate it. */
@@ -84,30 +80,34 @@ int main(int argc, char **argv)
     qm_mpi_map_opts opts;
     memset(&opts, 0, sizeof opts); /* root 0, static shares */
     double sum = 0.0;
-    int st = qm_mpi_map_reduce(mpi, ex, square, NULL, x, sizeof(double), N,
+    int st = qm_scatter_map_reduce(ex, square, NULL, x, sizeof(double), N,
                                QM_REDUCE_SUM, &opts, &sum, NULL);
 
     double harmonic = 0.0;
-    int st2 = qm_mpi_map_reduce(mpi, ex, reciprocal, NULL, x, sizeof(double),
+    int st2 = qm_scatter_map_reduce(ex, reciprocal, NULL, x, sizeof(double),
                                 N, QM_REDUCE_SUM, &opts, &harmonic, NULL);
 
     int ok = st == QM_SUCCESS && st2 == QM_SUCCESS;
     if (rank == 0) {
         const uint64_t n = N, exact = n * (n + 1) * (2 * n + 1) / 6;
-        /* the reference: the same reduction in this one process */
+        /* the reference: the same reduction in this one process, on a
+         * local executor (the MPI one is collective) */
+        qm_exec *one = NULL;
+        qm_exec_new(&one, QM_BACKEND_DEFAULT);
         double ref = 0.0;
-        int st1 = qm_map_reduce(ex, square, NULL, x, sizeof(double), N,
+        int st1 = qm_map_reduce(one, square, NULL, x, sizeof(double), N,
                                 QM_REDUCE_SUM, NULL, &ref, NULL);
         ok = ok && st1 == QM_SUCCESS && memcmp(&sum, &ref, sizeof sum) == 0;
         printf("MPI ranks: %d (separate processes), OpenMP threads per rank: %d\n",
-               size, qm_exec_threads(ex));
+               qm_exec_ranks(ex), qm_exec_threads(ex));
         printf("sum of squares 1..%d over %d ranks: %.17g (exact %" PRIu64 ")\n",
                N, size, sum, exact);
         printf("single-process qm_map_reduce:        %.17g -> %s\n", ref,
                ok ? "matches bit for bit" : "DIFFERS");
         double href = 0.0;
-        st1 = qm_map_reduce(ex, reciprocal, NULL, x, sizeof(double), N,
+        st1 = qm_map_reduce(one, reciprocal, NULL, x, sizeof(double), N,
                             QM_REDUCE_SUM, NULL, &href, NULL);
+        qm_exec_free(one);
         const int hok = st1 == QM_SUCCESS
                         && memcmp(&harmonic, &href, sizeof href) == 0;
         printf("harmonic sum 1/1 + ... + 1/%d: %.17g, single process %.17g -> %s\n",
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 
     /* Scatter, square, gather back to the root: out is only needed there. */
     double *y = rank == 0 ? malloc(N * sizeof *y) : NULL;
-    st = qm_mpi_map(mpi, ex, square, NULL, x, sizeof(double), y,
+    st = qm_scatter_map(ex, square, NULL, x, sizeof(double), y,
                     sizeof(double), N, &opts, NULL);
     ok = ok && st == QM_SUCCESS;
     if (rank == 0 && st == QM_SUCCESS) {
@@ -132,7 +132,6 @@ int main(int argc, char **argv)
     free(x);
     free(y);
     qm_exec_free(ex);
-    qm_mpi_free(mpi);
     MPI_Finalize();
     return ok ? 0 : 1;
 }

@@ -18,7 +18,7 @@
  *
  * Run: ./pool_map      Prints the list twice; exits 1 if a list is wrong.
  */
-#include <quadmap.h>
+#include "quadmap_map.h"
 
 #include <stdio.h>
 

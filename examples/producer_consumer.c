@@ -20,7 +20,7 @@
  * Check: every item is consumed exactly once (exit 1 otherwise).
  * Run: ./producer_consumer [items] [consumers]   (default 10000 4)
  */
-#include <quadmap.h>
+#include "quadmap_map.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -28,7 +28,7 @@
  *
  * Run: ./race_condition [increments] [workers]   (default 1000000 4)
  */
-#include <quadmap.h>
+#include "quadmap_map.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
  *
  * Run: ./semaphore [seconds inside]     (default 0.1)
  */
-#include <quadmap.h>
+#include "quadmap_map.h"
 
 #include <semaphore.h>
 #include <stdio.h>

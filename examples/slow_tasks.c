@@ -21,7 +21,7 @@
  * were asleep at once), not inferred from the times, which a loaded machine
  * can stretch.
  */
-#include <quadmap.h>
+#include "quadmap_map.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * Distributed map kernels (qm_mpi_map, qm_mpi_map_reduce), run by
+ * Scatter/gather map kernels (qm_scatter_map, qm_scatter_map_reduce), run by
  * tests/mpi_check.sh under mpiexec at -np 1, 2, 3, 4 and 16.  Every rank
  * runs every test; only rank 0 prints, and the failure count is reduced with
  * MPI_MAX so that every rank exits with the same status.
@@ -18,7 +18,42 @@
 #include "quadmap_mpi.h"
 
 static int rank, size;
-static qm_mpi *ctx;
+
+/* qm_scatter_map / qm_scatter_map_reduce on an MPI executor whose local
+ * part is `local`'s (collective). */
+static qm_exec *dist_of(const qm_exec *local)
+{
+    qm_exec *ex = NULL;
+    if (qm_exec_new_mpi(&ex, MPI_COMM_WORLD, qm_exec_backend(local))
+        != QM_SUCCESS)
+        MPI_Abort(MPI_COMM_WORLD, 3);
+    qm_exec_set_threads(ex, qm_exec_threads(local));
+    qm_exec_set_schedule(ex, qm_exec_schedule(local), qm_exec_chunk(local));
+    return ex;
+}
+
+static int smap(const qm_exec *local, qm_map_fn f, void *data,
+                const void *in, size_t in_size, void *out, size_t out_size,
+                size_t n, const qm_mpi_map_opts *opts, qm_map_result *mr)
+{
+    qm_exec *ex = dist_of(local);
+    const int st = qm_scatter_map(ex, f, data, in, in_size, out, out_size, n,
+                                  opts, mr);
+    qm_exec_free(ex);
+    return st;
+}
+
+static int smap_reduce(const qm_exec *local, qm_map_fn f, void *data,
+                       const void *in, size_t in_size, size_t n,
+                       qm_reduce_op op, const qm_mpi_map_opts *opts,
+                       double *result, qm_map_result *mr)
+{
+    qm_exec *ex = dist_of(local);
+    const int st = qm_scatter_map_reduce(ex, f, data, in, in_size, n, op,
+                                         opts, result, mr);
+    qm_exec_free(ex);
+    return st;
+}
 
 /* Non-root ranks pass this as `in`: the library must never read it there. */
 #define POISON ((const void *)(uintptr_t)0x10)
@@ -117,7 +152,7 @@ static const char *sched_name(qm_mpi_schedule s)
 
 /* --------------------------------------------------------------- maps */
 
-/* qm_mpi_map against qm_map for one configuration. */
+/* qm_scatter_map against qm_map for one configuration. */
 static void check_map(const qm_exec *local, size_t in_size, size_t out_size,
                       size_t n, int root, int gather_all, qm_mpi_schedule sch,
                       size_t chunk)
@@ -138,7 +173,7 @@ static void check_map(const qm_exec *local, size_t in_size, size_t out_size,
     o.schedule = sch;
     o.chunk = chunk;
     const int holds = rank == root || gather_all;
-    int s1 = qm_mpi_map(ctx, local, map_bytes, &a1,
+    int s1 = smap(local, map_bytes, &a1,
                         rank == root ? (const void *)in : POISON, in_size,
                         holds ? out : NULL, out_size, n, &o, &r1);
     QMT_CHECK(s0 == QM_SUCCESS && s1 == QM_SUCCESS,
@@ -218,13 +253,13 @@ static void map_without_input_or_output_follows_qm_map(void)
     for (int s = 0; s < 2; s++) {
         qm_mpi_map_opts o = {0, 1, (qm_mpi_schedule)s, 0, {0}};
         memset(out, 0, sizeof out);
-        int s1 = qm_mpi_map(ctx, ex, map_bytes, &a, NULL, 0, out, 8, n, &o, NULL);
+        int s1 = smap(ex, map_bytes, &a, NULL, 0, out, 8, n, &o, NULL);
         QMT_CHECK(s0 == QM_SUCCESS && s1 == QM_SUCCESS, "%d %d", s0, s1);
         QMT_CHECK(memcmp(ref, out, sizeof out) == 0, "%s: outputs differ",
                   sched_name((qm_mpi_schedule)s));
         /* no output at all: the map runs for its effects only */
         bytes_arg b = arg_ok(0, 8);
-        s1 = qm_mpi_map(ctx, ex, map_bytes, &b, NULL, 0, NULL, 8, n, &o, NULL);
+        s1 = smap(ex, map_bytes, &b, NULL, 0, NULL, 8, n, &o, NULL);
         QMT_CHECK(s1 == QM_SUCCESS, "no output: %d", s1);
     }
     qm_exec_free(ex);
@@ -273,7 +308,7 @@ static void check_reduce(const qm_exec *local, size_t n, qm_reduce_op op,
     o.root = root;
     o.schedule = sch;
     o.chunk = chunk;
-    int s1 = qm_mpi_map_reduce(ctx, local, map_wild, NULL,
+    int s1 = smap_reduce(local, map_wild, NULL,
                                rank == root ? (const void *)x : POISON, isz, n,
                                op, &o, &got, &r1);
     QMT_CHECK(s0 == QM_SUCCESS && s1 == QM_SUCCESS, "op %d n %zu: %d %d",
@@ -358,7 +393,7 @@ static void check_failure(bytes_arg a, size_t n, int want_from_serial)
                 o.chunk = QM_REDUCE_BLOCK;
             }
             bytes_arg a1 = a;
-            int s1 = qm_mpi_map(ctx, ex, map_bytes, &a1,
+            int s1 = smap(ex, map_bytes, &a1,
                                 rank == o.root ? (const void *)in : POISON,
                                 a.in_size,
                                 rank == o.root || g ? out : NULL, a.out_size,
@@ -389,7 +424,7 @@ static void check_failure(bytes_arg a, size_t n, int want_from_serial)
             qm_map_result r2 = {0, 0};
             bytes_arg a2 = a;
             a2.out_size = 0;
-            s1 = qm_mpi_map_reduce(ctx, ex, map_bytes, &a2,
+            s1 = smap_reduce(ex, map_bytes, &a2,
                                    rank == o.root ? (const void *)in : POISON,
                                    a.in_size, n, QM_REDUCE_SUM, &o, &res, &r2);
             QMT_CHECK(s1 == QM_EMAPFN, "reduce %s: status %d",
@@ -462,12 +497,12 @@ static void dynamic_failure_stops_a_huge_job_promptly(void)
     double res;
     alarm(120);
     const double t0 = MPI_Wtime();
-    int st = qm_mpi_map(ctx, ex, fails_at_5, NULL, NULL, 0, NULL, 0,
+    int st = smap(ex, fails_at_5, NULL, NULL, 0, NULL, 0,
                         (size_t)1000000000000, &o, &mr);
     QMT_CHECK(st == QM_EMAPFN && mr.fail_index == 5 && mr.user_status == 8,
               "map: %d at %zu (%d)", st, mr.fail_index, mr.user_status);
     o.root = size - 1;
-    st = qm_mpi_map_reduce(ctx, ex, fails_at_5, NULL, NULL, 0,
+    st = smap_reduce(ex, fails_at_5, NULL, NULL, 0,
                            (size_t)1000000000000, QM_REDUCE_MAX, &o, &res, &mr);
     QMT_CHECK(st == QM_EMAPFN && mr.fail_index == 5 && mr.user_status == 8,
               "reduce: %d at %zu (%d)", st, mr.fail_index, mr.user_status);
@@ -498,7 +533,7 @@ static void failing_worker_init_is_reported_as_by_qm_map(void)
                            &res, &r0);
     for (int s = 0; s < 2; s++) {
         qm_mpi_map_opts o = {0, 0, (qm_mpi_schedule)s, 0, lo};
-        int s1 = qm_mpi_map_reduce(ctx, ex, map_wild, NULL, rank ? POISON : x,
+        int s1 = smap_reduce(ex, map_wild, NULL, rank ? POISON : x,
                                    8, n, QM_REDUCE_SUM, &o, &res, &r1);
         QMT_CHECK(s0 == QM_EMAPFN && s1 == s0 && r1.fail_index == r0.fail_index
                       && r1.user_status == r0.user_status,
@@ -524,60 +559,61 @@ static void bad_arguments_on_one_rank_fail_everywhere_without_hanging(void)
         qm_mpi_map_opts o;
         memset(&o, 0, sizeof o);
         o.schedule = (qm_mpi_schedule)s;
-        int st = qm_mpi_map(ctx, last ? NULL : ex, map_bytes, &a, x, 8, out, 8,
-                            64, &o, NULL);
-        QMT_CHECK(st == QM_EINVAL, "NULL executor on one rank: %d", st);
-        st = qm_mpi_map(ctx, ex, last ? NULL : map_bytes, &a, x, 8, out, 8, 64,
+        int st = smap(ex, map_bytes, &a, x, last ? 0 : 8, out, 8, 64, &o,
+                      NULL);
+        QMT_CHECK(st == QM_EINVAL, "in_size 0 on one rank: %d", st);
+        st = smap(ex, last ? NULL : map_bytes, &a, x, 8, out, 8, 64,
                         &o, NULL);
         QMT_CHECK(st == QM_EINVAL, "NULL function on one rank: %d", st);
-        st = qm_mpi_map(ctx, ex, map_bytes, &a, x, 8, out, 8, last ? 63 : 64,
+        st = smap(ex, map_bytes, &a, x, 8, out, 8, last ? 63 : 64,
                         &o, NULL);
         QMT_CHECK(st == (size == 1 ? QM_SUCCESS : QM_EINVAL),
                   "different n on one rank: %d", st);
         o.root = last ? size : 0;
-        st = qm_mpi_map(ctx, ex, map_bytes, &a, x, 8, out, 8, 64, &o, NULL);
+        st = smap(ex, map_bytes, &a, x, 8, out, 8, 64, &o, NULL);
         QMT_CHECK(st == QM_EINVAL, "root out of range on one rank: %d", st);
         o.root = last ? size - 1 : 0;
-        st = qm_mpi_map(ctx, ex, map_bytes, &a, x, 8, out, 8, 64, &o, NULL);
+        st = smap(ex, map_bytes, &a, x, 8, out, 8, 64, &o, NULL);
         QMT_CHECK(size == 1 ? st == QM_SUCCESS : st == QM_EINVAL,
                   "different roots: %d", st);
         o.root = 0;
         o.gather_all = 1;
-        st = qm_mpi_map(ctx, ex, map_bytes, &a, x, 8, last ? NULL : out, 8, 64,
+        st = smap(ex, map_bytes, &a, x, 8, last ? NULL : out, 8, 64,
                         &o, NULL);
         /* (with one rank, out = NULL on the root just means "no output") */
         QMT_CHECK(st == (size == 1 ? QM_SUCCESS : QM_EINVAL),
                   "gather_all without out on one rank: %d", st);
         o.gather_all = 0;
-        st = qm_mpi_map_reduce(ctx, ex, map_wild, NULL, x, 8, 64,
+        st = smap_reduce(ex, map_wild, NULL, x, 8, 64,
                                last ? (qm_reduce_op)9 : QM_REDUCE_SUM, &o,
                                &res, NULL);
         QMT_CHECK(st == QM_EINVAL, "bad op on one rank: %d", st);
-        st = qm_mpi_map_reduce(ctx, ex, map_wild, NULL, x, 8, 64, QM_REDUCE_SUM,
+        st = smap_reduce(ex, map_wild, NULL, x, 8, 64, QM_REDUCE_SUM,
                                &o, last ? NULL : &res, NULL);
         QMT_CHECK(st == QM_EINVAL, "NULL result on one rank: %d", st);
-        st = qm_mpi_map(ctx, ex, map_bytes, &a, x, (size_t)INT_MAX + 1, out, 8,
+        st = smap(ex, map_bytes, &a, x, (size_t)INT_MAX + 1, out, 8,
                         last ? 1 : 0, &o, NULL);
         QMT_CHECK(st == QM_EINVAL, "element too large for a datatype: %d", st);
         o.schedule = (qm_mpi_schedule)7;
-        st = qm_mpi_map(ctx, ex, map_bytes, &a, x, 8, out, 8, 64, &o, NULL);
+        st = smap(ex, map_bytes, &a, x, 8, out, 8, 64, &o, NULL);
         QMT_CHECK(st == QM_EINVAL, "unknown schedule: %d", st);
     }
     /* the context still works afterwards (no message was left behind) */
     qm_mpi_map_opts o = {0, 1, QM_MPI_DYNAMIC, 0, {0}};
     for (size_t i = 0; i < 64; i++)
         x[i] = (double)i;
-    int st = qm_mpi_map_reduce(ctx, ex, map_wild, NULL, x, 8, 64, QM_REDUCE_MAX,
+    int st = smap_reduce(ex, map_wild, NULL, x, 8, 64, QM_REDUCE_MAX,
                                &o, &res, NULL);
     QMT_CHECK(st == QM_SUCCESS, "after the bad calls: %d", st);
     alarm(0);
     qm_map_result mr = {0, 0};
-    QMT_CHECK(qm_mpi_map(NULL, ex, map_bytes, &a, x, 8, out, 8, 64, NULL, &mr)
+    /* a local executor has no ranks to scatter to */
+    QMT_CHECK(qm_scatter_map(ex, map_bytes, &a, x, 8, out, 8, 64, NULL, &mr)
                   == QM_EINVAL && mr.fail_index == SIZE_MAX,
-              "NULL context");
-    QMT_CHECK(qm_mpi_map_reduce(NULL, ex, map_wild, NULL, x, 8, 64,
-                                QM_REDUCE_SUM, NULL, &res, NULL) == QM_EINVAL,
-              "NULL context (reduce)");
+              "local executor");
+    QMT_CHECK(qm_scatter_map_reduce(ex, map_wild, NULL, x, 8, 64,
+                                    QM_REDUCE_SUM, NULL, &res, NULL)
+                  == QM_EINVAL, "local executor (reduce)");
     qm_exec_free(ex);
 }
 
@@ -606,7 +642,7 @@ static void skewed_costs_dynamic_equals_static_equals_serial(void)
                   NULL);
     for (int s = 0; s < 2; s++) {
         qm_mpi_map_opts o = {0, 0, (qm_mpi_schedule)s, 0, {0}};
-        int st = qm_mpi_map_reduce(ctx, ex, map_skewed, NULL, NULL, 0, n,
+        int st = smap_reduce(ex, map_skewed, NULL, NULL, 0, n,
                                    QM_REDUCE_SUM, &o, &r[s], NULL);
         QMT_CHECK(st == QM_SUCCESS, "%d", st);
     }
@@ -624,10 +660,6 @@ int main(int argc, char **argv)
     if (provided < MPI_THREAD_FUNNELED) {
         if (rank == 0)
             fprintf(stderr, "MPI provides thread level %d < FUNNELED\n", provided);
-        MPI_Finalize();
-        return 1;
-    }
-    if (qm_mpi_new(&ctx, MPI_COMM_WORLD) != QM_SUCCESS) {
         MPI_Finalize();
         return 1;
     }
@@ -667,7 +699,6 @@ int main(int argc, char **argv)
                 bad_arguments_on_one_rank_fail_everywhere_without_hanging);
 
     const int any = qmt_mpi_run(rank, size);
-    qm_mpi_free(ctx);
     MPI_Finalize();
     return any ? 1 : 0;
 }

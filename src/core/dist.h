@@ -24,14 +24,15 @@ typedef struct qm_dist_ops {
      * are QM_SUCCESS but two `hash`es differ (the processes passed
      * different arguments), QM_EINVAL. */
     int (*agree)(void *d, int status, uint64_t hash);
-    /* Slots base[0 .. n) of slot_size bytes: on entry this process has
-     * filled its share (qm__share), on return every process holds every
-     * process's share.  `status` is this process's local outcome (not a
+    /* Slots base[0 .. n) of slot_size bytes, in units of `gran` slots (the
+     * last unit may be short): on entry this process has filled its share
+     * (qm__share of the units, clipped to n), on return every process
+     * holds every process's share.  `status` is this process's local outcome (not a
      * unit's failure: QM_ENOMEM, QM_ECANCELED); the return value is the
      * largest over the processes, and the slots are only valid when it is
      * QM_SUCCESS. */
     int (*allgather)(void *d, void *base, size_t n, size_t slot_size,
-                     int status);
+                     size_t gran, int status);
     /* Exact sum of acc[0 .. nacc) over the processes (nacc <= 2) and the
      * lowest failure (by block, then by process); *fail_rank receives the
      * process that holds it (-1 when none). */
@@ -57,6 +58,18 @@ static inline void qm__share(uint64_t n, int r, int P, uint64_t *lo,
     const uint64_t ur = (uint64_t)r;
     *lo = q * ur + (ur < m ? ur : m);
     *hi = *lo + q + (ur < m ? 1 : 0);
+}
+
+/* Process r's share [*lo, *hi) of elements [0, n) cut in units of gran
+ * elements (the last unit may be short): qm__share of the units, clipped. */
+static inline void qm__share_gran(uint64_t n, uint64_t gran, int r, int P,
+                                  uint64_t *lo, uint64_t *hi)
+{
+    const uint64_t units = n / gran + (n % gran != 0);
+    uint64_t u0, u1;
+    qm__share(units, r, P, &u0, &u1);
+    *lo = u0 * gran < n ? u0 * gran : n;
+    *hi = u1 * gran < n ? u1 * gran : n;
 }
 
 /* The process whose share holds unit u of [0, n) (inverse of qm__share). */

@@ -583,14 +583,26 @@ static int agree_failure(const qm_exec *ex, int st, qm_map_result *mr)
     return f.status;
 }
 
+/* Elements per unit of the split between processes: whole calls with an
+ * explicit chunk (so task->first and the calls are those of one process;
+ * the reductions' whole groups), else whole reduction blocks. */
+static size_t split_gran(const qm_map_opts *opts, int reduce)
+{
+    const size_t B = QM_REDUCE_BLOCK;
+    if (!opts || !opts->chunk)
+        return B;
+    return reduce ? (opts->chunk + B - 1) / B * B : opts->chunk;
+}
+
 static int dist_map(const qm_exec *ex, qm_map_fn f, void *data,
                     const char *in, size_t in_size, char *out,
                     size_t out_size, size_t n, const qm_map_opts *opts,
                     qm_map_result *mr)
 {
     const qm_exec l = local_of(ex);
+    const size_t gran = split_gran(opts, 0);
     uint64_t lo, hi;
-    qm__share(n, ex->rank, ex->nranks, &lo, &hi);
+    qm__share_gran(n, gran, ex->rank, ex->nranks, &lo, &hi);
     qm_map_result mine;
     int st = qm__map_run(&l, f, data, in ? in + lo * in_size : NULL, in_size,
                          out ? out + lo * out_size : NULL, out_size,
@@ -599,7 +611,7 @@ static int dist_map(const qm_exec *ex, qm_map_fn f, void *data,
     if (mr)
         *mr = mine;
     if (st == QM_SUCCESS && out)
-        st = ex->dist->allgather(ex->dctx, out, n, out_size, QM_SUCCESS);
+        st = ex->dist->allgather(ex->dctx, out, n, out_size, gran, QM_SUCCESS);
     return st;
 }
 
@@ -610,7 +622,7 @@ static int dist_map_reduce(const qm_exec *ex, qm_map_fn f, void *data,
 {
     const qm_exec l = local_of(ex);
     uint64_t lo, hi;
-    qm__share(n, ex->rank, ex->nranks, &lo, &hi);
+    qm__share_gran(n, split_gran(opts, 1), ex->rank, ex->nranks, &lo, &hi);
     qm_map_result mine;
     qm_sacc sum;
     double part = NAN;
@@ -653,7 +665,7 @@ static int dist_map_reduce(const qm_exec *ex, qm_map_fn f, void *data,
     if (st == QM_SUCCESS) {
         parts[ex->rank] = part;
         st = ex->dist->allgather(ex->dctx, parts, (size_t)ex->nranks,
-                                 sizeof *parts, QM_SUCCESS);
+                                 sizeof *parts, 1, QM_SUCCESS);
     }
     if (st == QM_SUCCESS) {
         double v = parts[0];
@@ -674,8 +686,9 @@ static int dist_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
 {
     const qm_exec l = local_of(ex);
     const size_t B = QM_REDUCE_BLOCK, nb = (n + B - 1) / B;
+    const size_t gb = split_gran(opts, 1) / B; /* blocks per unit */
     uint64_t b0, b1;
-    qm__share(nb, ex->rank, ex->nranks, &b0, &b1);
+    qm__share_gran(nb, gb, ex->rank, ex->nranks, &b0, &b1);
     const size_t e0 = (size_t)b0 * B, e1 = (size_t)b1 * B < n ? (size_t)b1 * B : n;
     qm_map_result mine;
     int st = qm__map_reduce_blocks(&l, f, data, in ? in + e0 * in_size : NULL,
@@ -687,7 +700,7 @@ static int dist_map_reduce_user(const qm_exec *ex, qm_map_fn f, void *data,
     if (mr)
         *mr = mine;
     if (st == QM_SUCCESS)
-        st = ex->dist->allgather(ex->dctx, blocks, nb, value_size,
+        st = ex->dist->allgather(ex->dctx, blocks, nb, value_size, gb,
                                  QM_SUCCESS);
     return st;
 }

@@ -44,8 +44,12 @@ int qm__step_run(const qm_exec *ex, qm_step *step, size_t *fail_unit)
     if (ex->dist)
         qm__share(step->n, ex->rank, ex->nranks, &lo, &hi);
     /* slots that are skipped (above a failure) must read as successes */
-    for (size_t u = 0; u < step->n; u++)
-        qm__step_unit(step, u)->status = QM_SUCCESS;
+    for (size_t u = 0; u < step->n; u++) {
+        qm_unit_status *us = qm__step_unit(step, u);
+        us->status = QM_SUCCESS;
+        us->user_status = 0;
+        us->x = 0.0;
+    }
 
     int st = QM_SUCCESS;
     if (hi > lo) {
@@ -64,7 +68,7 @@ int qm__step_run(const qm_exec *ex, qm_step *step, size_t *fail_unit)
         st = QM_SUCCESS;
     if (ex->dist)
         st = ex->dist->allgather(ex->dctx, step->base, step->n,
-                                 step->slot_size, st);
+                                 step->slot_size, 1, st);
     if (st != QM_SUCCESS)
         return st;
     for (size_t u = 0; u < step->n; u++) {

@@ -68,7 +68,7 @@ static int op_agree(void *d, int status, uint64_t hash)
 }
 
 static int op_allgather(void *d, void *base, size_t n, size_t slot_size,
-                        int status)
+                        size_t gran, int status)
 {
     qm_mpi *m = d;
     int st = status;
@@ -80,7 +80,7 @@ static int op_allgather(void *d, void *base, size_t n, size_t slot_size,
         /* the usual case (a step's slots): one MPI_Allgatherv of bytes */
         for (int r = 0; r < P; r++) {
             uint64_t lo, hi;
-            qm__share(n, r, P, &lo, &hi);
+            qm__share_gran(n, gran, r, P, &lo, &hi);
             m->counts[r] = (int)((hi - lo) * slot_size);
             m->displs[r] = (int)(lo * slot_size);
         }
@@ -93,7 +93,7 @@ static int op_allgather(void *d, void *base, size_t n, size_t slot_size,
     const size_t piece = (size_t)1 << 30;
     for (int r = 0; r < P; r++) {
         uint64_t lo, hi;
-        qm__share(n, r, P, &lo, &hi);
+        qm__share_gran(n, gran, r, P, &lo, &hi);
         char *p = (char *)base + lo * slot_size;
         for (size_t left = (hi - lo) * slot_size; left > 0;) {
             const size_t k = left < piece ? left : piece;
