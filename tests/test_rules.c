@@ -820,6 +820,55 @@ static void rule_names_parse_and_round_trip(void)
     }
 }
 
+/* Records, per worker id, how many calls it made; -2 marks an id out of
+ * range (the test fails on it). */
+typedef struct worker_log {
+    int threads;
+    long calls[8];
+    int bad;
+} worker_log;
+
+static int log_worker(size_t n, const double *x, double *y, void *d)
+{
+    worker_log *w = d;
+    const int id = qm_worker_id();
+    if (id < 0 || id >= w->threads || id >= 8)
+        __atomic_store_n(&w->bad, 1, __ATOMIC_RELAXED);
+    else
+        __atomic_fetch_add(&w->calls[id], 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i];
+    return 0;
+}
+
+static void integrand_knows_its_worker_id(void)
+{
+    QMT_CHECK(qm_worker_id() == -1, "outside a run: %d", qm_worker_id());
+    for (int t = 1; t <= 3; t++) {
+        qm_exec *ex = t == 1 ? qmt_serial()
+                             : qmt_openmp(t, QM_SCHEDULE_DYNAMIC, 1);
+        if (!ex)
+            continue;
+        worker_log w;
+        memset(&w, 0, sizeof w);
+        w.threads = qm_exec_threads(ex);
+        qm_rule rule = {QM_RULE_MIDPOINT, 0};
+        qm_result r;
+        int st = qm_integrate(ex, log_worker, &w, 0, 1, 3000000, &rule, &r);
+        qm_adapt_opts o;
+        memset(&o, 0, sizeof o);
+        o.epsrel = 1e-10;
+        st |= qm_integrate_adaptive(ex, log_worker, &w, 0, 1, &o, &r);
+        long total = 0;
+        for (int i = 0; i < 8; i++)
+            total += w.calls[i];
+        QMT_CHECK(st == QM_SUCCESS && !w.bad && total > 0,
+                  "%d threads: status %d, id out of range %d", t, st, w.bad);
+        QMT_CHECK(qm_worker_id() == -1, "after a run: %d", qm_worker_id());
+        qm_exec_free(ex);
+    }
+}
+
 int main(void)
 {
     QMT_INIT_REGISTRY();
@@ -861,6 +910,7 @@ int main(void)
 
     s = qmt_suite("rule_names");
     QMT_ADD(s, rule_names_parse_and_round_trip);
+    QMT_ADD(s, integrand_knows_its_worker_id);
 
     return qmt_run();
 }

@@ -375,7 +375,7 @@ int qm__exec_run(const qm_exec *ex, int64_t b0, int64_t b1, qm_block_fn fn,
             qm__fail_keep_lowest(fail, &slot[w].fail, slot[w].fail.block);
     }
     free(slot);
-    if (st == QM_ENOMEM)
-        return QM_ENOMEM;
+    if (st == QM_ENOMEM || st == QM_ECANCELED)
+        return st;
     return fail->status;
 }

@@ -29,13 +29,14 @@ int qm__omp_default_threads(void)
     return omp_get_max_threads();
 }
 
-/* Units [lo, hi) of a contiguous share: n / W each, the first n % W
- * workers one more (OpenMP's schedule(static) partition). */
+/* Units [lo, hi) of a contiguous share: OpenMP's schedule(static)
+ * partition, which is qm__share's. */
 static void static_share(int64_t n, int w, int W, int64_t *lo, int64_t *hi)
 {
-    const int64_t q = n / W, r = n % W;
-    *lo = q * w + (w < r ? w : r);
-    *hi = *lo + q + (w < r);
+    uint64_t l, h;
+    qm__share((uint64_t)n, w, W, &l, &h);
+    *lo = (int64_t)l;
+    *hi = (int64_t)h;
 }
 
 /* Grabs of g units dealt round robin: worker w takes grabs w, w + W, ... */
