@@ -77,6 +77,38 @@ if run_ex integrate_x2 1000000; then
     check "prints the speedup" has '^speedup     : [0-9.]*x$'
 fi
 
+# --- adaptive_1d: qm_qags, then qm_integrate_adaptive on threads ----------
+# The example itself exits 1 when a result is off by more than its error
+# estimate; here we also check what it prints.
+num='-\{0,1\}[0-9][0-9.e+-]*'
+if run_ex adaptive_1d; then
+    check "exit status 0" exit_ok
+    check "qm_qags on the singular integrand" \
+        has "^qm_qags log(x)/sqrt(x), (0,1\]: *-3\.99999999999.* +- $num (true error $num), [0-9]* evaluations, [0-9]* subintervals$"
+    check "the executor run on the singular integrand" \
+        has "^adaptive log(x)/sqrt(x), (0,1\]: *-3\.99999999999"
+    check "qm_qags and the executor give the same bits" has ' threads: identical bits$'
+    check "the infinite range gives sqrt(pi)" \
+        has "^adaptive exp(-x^2), (-inf,inf): *1\.77245385090"
+fi
+# the same bits for 1 and 3 threads (the first two lines, counts included)
+if [ -x "$EX/adaptive_1d" ]; then
+    last_cmd="OMP_NUM_THREADS=1,3 examples/adaptive_1d"
+    OMP_NUM_THREADS=1 $TIMEOUT "$EX/adaptive_1d" 2>"$ERR" | grep -v threads >"$tmp/t1"
+    OMP_NUM_THREADS=3 $TIMEOUT "$EX/adaptive_1d" 2>"$ERR" | grep -v threads >"$tmp/t3"
+    : >"$OUT"
+    check "same output for 1 and 3 threads" cmp -s "$tmp/t1" "$tmp/t3"
+fi
+
+# --- cubature: Genz-Malik, MC and QMC on the same 3-D integrand ------------
+if run_ex cubature; then
+    check "exit status 0" exit_ok
+    check "prints the exact value" has '^exact: 0\.416538385886638'
+    check "Genz-Malik to its tolerance" has "^genz-malik 0\.41653838588[0-9]* +- $num (true error $num), [0-9]* evaluations$"
+    check "Monte Carlo with an error" has "^mc  *0\.41[0-9]* +- $num (true error $num), 1048576 evaluations$"
+    check "quasi-Monte Carlo with an error" has "^qmc  *0\.4165[0-9]* +- $num (true error $num), 1048576 evaluations$"
+fi
+
 # --- slow_tasks: five sleeping tasks, sequential vs a pool of five ---------
 if run_ex slow_tasks 0.2; then
     check "exit status 0" exit_ok
@@ -146,6 +178,27 @@ if [ -n "$MPIEXEC" ] && [ -x "$EX/mpi_scatter_reduce" ]; then
     fi
 else
     echo "skip: mpi_scatter_reduce (no MPI, or not built)"
+fi
+
+# --- mpi_integrate: the MPI executor at -np 2 and 3 (uneven shares) -------
+if [ -n "$MPIEXEC" ] && [ -x "$EX/mpi_integrate" ]; then
+    for np in 2 3; do
+        last_cmd="$MPIEXEC -np $np examples/mpi_integrate"
+        OMP_NUM_THREADS=2 $TIMEOUT "$MPIEXEC" -np "$np" "$EX/mpi_integrate" >"$OUT" 2>"$ERR"
+        rc=$?
+        ran=$((ran + 1))
+        check "exit status 0" exit_ok
+        check "reports $np ranks" has "^MPI ranks: $np, threads per rank: "
+        check "fixed rule gives sqrt(pi)" has '^fixed gauss:7, exp(-x^2) on \[-5,5\]: 1\.77245385090'
+        check "adaptive with breakpoints" has '^adaptive, 2 breakpoints: *52\.7407483834714'
+        check "the sweep's sum" has '^sweep of 2000 integrals, sum: *304\.929265683888'
+        check "mismatched arguments are QM_EINVAL everywhere" \
+            has '^ranks passing different bounds: invalid argument on every rank$'
+        check "identical to one process" has '^every result identical to one process, bit for bit$'
+        check "only rank 0 prints" test "$(count '^MPI ranks: ')" -eq 1
+    done
+else
+    echo "skip: mpi_integrate (no MPI, or not built)"
 fi
 
 if [ "$ran" -eq 0 ]; then
