@@ -182,9 +182,11 @@ typedef struct qm_cubature_info {
 /**
  * @brief Integrate a vector-valued f over the box [xmin, xmax] in @p dim
  *        dimensions (2 <= dim <= ::QM_CUBATURE_MAX_DIM for the adaptive
- *        method; 1 <= dim for MC; 1 <= dim <= 40 for QMC, the size of
- *        GSL's Sobol tables).  QMC uses max_eval / 16 Sobol points in each
- *        of 16 randomly shifted replicas.
+ *        method; 1 <= dim for MC; 1 <= dim <= 3667 for QMC, the
+ *        dimensions of its table of Joe & Kuo's Sobol direction numbers).
+ *        QMC uses the Sobol points of indices 0 .. n - 1, n = max_eval /
+ *        16 (at least 1, at most 2^52), in each of 16 randomly shifted
+ *        replicas.
  *
  * Reproducible for any thread count: adaptive batches are chosen by a rule
  * blind to the workers; MC samples are keyed by (seed, sample index); QMC
