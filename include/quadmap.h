@@ -352,8 +352,14 @@ typedef struct qm_result {
  * roundoff term of 50 * DBL_EPSILON * |value| is added.
  *
  * Reproducibility: the result is bitwise identical for any executor (thread
- * count, schedule, chunk size).  With a > b the result is the negated
- * integral over [b, a]; with a == b it is 0 (no evaluation).
+ * count, schedule, chunk size, rank count).  With a > b the result is the
+ * negated integral over [b, a]; with a == b it is 0 (no evaluation).
+ *
+ * Collective under a distributed executor (::qm_exec_new_mpi): every rank
+ * passes the same a, b, n and rule (checked: ::QM_EINVAL on every rank
+ * otherwise); each rank evaluates its share of the blocks and every rank
+ * receives the same result, with res->fail_rank the rank that evaluated a
+ * failing point.
  *
  * Failures: when the integrand returns NaN or +-Inf the status is
  * ::QM_ENONFINITE and res->fail_x is the lowest-indexed offending abscissa;

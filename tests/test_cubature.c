@@ -25,6 +25,8 @@
 #include "test_common.h"
 #include "quadmap.h"
 
+#include "core/sobol.h" /* QM_SOBOL_MAX_DIM: QMC's dimension limit */
+
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -430,6 +432,8 @@ static void bad_arguments_return_einval(void)
     double v[2], e[2];
     const double lo[3] = {0, 1, 0}, hi[3] = {1, 0, 1};
     const double inf[3] = {0, INFINITY, 1}, nan3[3] = {0, NAN, 0};
+    /* valid bounds ([0, 0]) for the dimensions beyond each method's limit */
+    static const double zeros[QM_SOBOL_MAX_DIM + 1] = {0};
 #define BAD(call) QMT_CHECK((call) == QM_EINVAL, "%s", #call)
     BAD(qm_cubature(NULL, genz_fn, &g, 3, ZERO, ONE, 1, &o, v, e, NULL));
     BAD(qm_cubature(ex, NULL, &g, 3, ZERO, ONE, 1, &o, v, e, NULL));
@@ -440,8 +444,8 @@ static void bad_arguments_return_einval(void)
     BAD(qm_cubature(ex, genz_fn, &g, 3, ZERO, ONE, 1, &o, v, NULL, NULL));
     BAD(qm_cubature(ex, genz_fn, &g, 0, ZERO, ONE, 1, &o, v, e, NULL));
     BAD(qm_cubature(ex, genz_fn, &g, 1, ZERO, ONE, 1, &o, v, e, NULL));
-    BAD(qm_cubature(ex, genz_fn, &g, QM_CUBATURE_MAX_DIM + 1, ZERO, ONE, 1,
-                    &o, v, e, NULL));
+    BAD(qm_cubature(ex, genz_fn, &g, QM_CUBATURE_MAX_DIM + 1, zeros, zeros,
+                    1, &o, v, e, NULL));
     BAD(qm_cubature(ex, genz_fn, &g, 3, ZERO, ONE, 0, &o, v, e, NULL));
     BAD(qm_cubature(ex, genz_fn, &g, 3, lo, hi, 1, &o, v, e, NULL));
     BAD(qm_cubature(ex, genz_fn, &g, 3, ZERO, inf, 1, &o, v, e, NULL));
@@ -462,7 +466,8 @@ static void bad_arguments_return_einval(void)
     o.method = (qm_method)9;
     BAD(qm_cubature(ex, genz_fn, &g, 3, ZERO, ONE, 1, &o, v, e, NULL));
     o.method = QM_METHOD_QMC;
-    BAD(qm_cubature(ex, genz_fn, &g, 41, ZERO, ONE, 1, &o, v, e, NULL));
+    BAD(qm_cubature(ex, genz_fn, &g, QM_SOBOL_MAX_DIM + 1, zeros, zeros, 1,
+                    &o, v, e, NULL));
     o.method = QM_METHOD_MC;
     BAD(qm_cubature(ex, genz_fn, &g, 0, ZERO, ONE, 1, &o, v, e, NULL));
 #undef BAD

@@ -15,16 +15,22 @@
  * comes from combining the blocks' (count, mean, M2) in block order (Chan,
  * Golub, LeVeque 1979).  err = V s / sqrt(N), one standard error.
  *
- * QMC.  n = N / QM_QMC_REPLICAS points of GSL's Sobol sequence (dim <= 40,
- * gsl_qrng_sobol), each replica r shifted modulo 1 by its own uniform
- * vector (Cranley-Patterson rotation; shifts from Philox with key = seed,
- * counter = (r, draw, 0, QMC tag)).  The replicas are independent unbiased
- * estimates; the value is their mean and err their standard error,
- * sd / sqrt(R).  GSL's generator has no skip-ahead, so the points are
- * generated serially in chunks of QM_QMC_CHUNK (a fixed order: the same
- * bits whoever evaluates them) and each chunk is evaluated in parallel in
- * tasks (replica, sub-block of QM_QMC_BLOCK points); task sums are added in
- * task order into exact per-replica accumulators.
+ * QMC.  n = N / QM_QMC_REPLICAS points of the Sobol sequence with Joe &
+ * Kuo's direction numbers (core/sobol.h, dim <= QM_SOBOL_MAX_DIM = 3667),
+ * indices 0 .. n - 1 in Gray-code order, each replica r shifted modulo 1
+ * by its own uniform vector (Cranley-Patterson rotation; shifts from Philox
+ * with key = seed, counter = (r, draw, 0, QMC tag)).  Index 0, the origin,
+ * is kept: once shifted it is a point like the others, and with it the
+ * first 2^m points form a (t, m, s)-net, which dropping it would break
+ * (A. B. Owen, "On dropping the first Sobol' point", MCQMC 2020).  The
+ * replicas are independent unbiased estimates; the value is their mean and
+ * err their standard error, sd / sqrt(R).  Points are taken in chunks of
+ * QM_QMC_CHUNK, each evaluated in parallel in tasks (replica, sub-block of
+ * QM_QMC_BLOCK points); a task computes its own points from their indices
+ * (the generator has random access), so they are the same bits whoever
+ * evaluates them, and task sums are added in task order into exact
+ * per-replica accumulators.  At most 2^52 points per replica (the
+ * generator's 52-bit direction numbers): a larger N is QM_EINVAL.
  *
  * Failures: a task that sees a nonzero return or a non-finite value
  * reports it; the lowest failing task is always run by the chunk loop, so
@@ -34,9 +40,9 @@
 #include "config.h"
 #include "core/internal.h"
 #include "core/adapt.h"
+#include "core/sobol.h"
 
 #include <Random123/philox.h>
-#include <gsl/gsl_qrng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +52,7 @@
 #define QM_QMC_REPLICAS 16
 #define QM_QMC_CHUNK 16384
 #define QM_QMC_BLOCK 1024
-#define QM_QMC_MAX_DIM 40 /* GSL's Sobol tables */
+#define QM_QMC_MAX_DIM QM_SOBOL_MAX_DIM /* rows of core/sobol_table.c */
 
 /* Stream tags (the counter's last word) keep MC samples and QMC shifts
  * apart for the same seed. */
@@ -85,7 +91,8 @@ typedef struct mc_state {
     uint64_t N;
     double *part;        /* per block: fdim sums then fdim M2 */
     /* QMC */
-    const double *sobol; /* chunk of Sobol points, cn x dim */
+    const qm_sobol *sobol;
+    uint64_t first;      /* index of the chunk's first point */
     size_t cn, nsub;     /* points in the chunk, sub-blocks per replica */
     const double *shift; /* R x dim */
     double *tsum;        /* per task of the chunk: fdim sums */
@@ -199,11 +206,11 @@ static int qmc_body(void *ctx, int worker, int64_t lo, int64_t hi,
         const size_t p0 = sb * QM_QMC_BLOCK;
         const size_t n = s->cn - p0 < QM_QMC_BLOCK ? s->cn - p0 : QM_QMC_BLOCK;
         const double *sh = s->shift + r * d;
+        qm__sobol_points(s->sobol, s->first + p0, n, sl->x);
         for (size_t p = 0; p < n; p++) {
-            const double *q = s->sobol + (p0 + p) * d;
             double *x = sl->x + p * d;
             for (unsigned j = 0; j < d; j++) {
-                double y = q[j] + sh[j];
+                double y = x[j] + sh[j];
                 if (y >= 1)
                     y -= 1;
                 x[j] = s->c[j] + (2 * y - 1) * s->h[j];
@@ -329,14 +336,17 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
     const unsigned d = s->dim, fd = s->fdim;
     const uint64_t n = s->N / QM_QMC_REPLICAS ? s->N / QM_QMC_REPLICAS : 1;
     const size_t R = QM_QMC_REPLICAS;
-    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, d);
-    double *sobol = malloc((size_t)QM_QMC_CHUNK * d * sizeof *sobol);
+    if (n > QM_SOBOL_MAX_POINTS)
+        return QM_EINVAL;
+    qm_sobol *q = NULL;
+    int st = qm__sobol_new(&q, d);
+    if (st != QM_SUCCESS)
+        return st;
     double *shift = malloc(R * d * sizeof *shift);
     const size_t maxtask = R * (QM_QMC_CHUNK / QM_QMC_BLOCK);
     s->tsum = malloc(maxtask * fd * sizeof *s->tsum);
     qm_sacc *acc = malloc(R * fd * sizeof *acc);
-    int st = QM_SUCCESS;
-    if (!q || !sobol || !shift || !s->tsum || !acc)
+    if (!shift || !s->tsum || !acc)
         st = QM_ENOMEM;
     if (ex->dist)
         st = ex->dist->agree(ex->dctx, st, 0);
@@ -351,13 +361,12 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
             }
         for (size_t i = 0; i < R * fd; i++)
             qm__sacc_init(&acc[i]);
-        s->sobol = sobol;
+        s->sobol = q;
         s->shift = shift;
     }
     for (uint64_t done = 0; st == QM_SUCCESS && done < n;) {
         s->cn = n - done < QM_QMC_CHUNK ? (size_t)(n - done) : QM_QMC_CHUNK;
-        for (size_t p = 0; p < s->cn; p++)
-            gsl_qrng_get(q, sobol + p * d);
+        s->first = done;
         s->nsub = (s->cn + QM_QMC_BLOCK - 1) / QM_QMC_BLOCK;
         st = mc_step(ex, s, R * s->nsub, s->tsum, fd, info);
         if (st != QM_SUCCESS)
@@ -381,9 +390,7 @@ static int run_qmc(const qm_exec *ex, mc_state *s, double vol, double *val,
             val[k] = vol * mean;
             err[k] = vol * sqrt(ss / (double)(R - 1) / (double)R);
         }
-    if (q)
-        gsl_qrng_free(q);
-    free(sobol);
+    qm__sobol_free(q);
     free(shift);
     free(s->tsum);
     free(acc);
