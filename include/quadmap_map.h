@@ -52,7 +52,8 @@ typedef struct qm_task {
     const void *in;   /**< input element @c first, or NULL */
     void *out;        /**< output element @c first, or NULL */
     void *worker;     /**< this worker's state from qm_map_opts::init, or NULL */
-    int worker_id;    /**< 0 .. workers - 1 (OpenMP thread number) */
+    int worker_id;    /**< 0 .. workers - 1, as ::qm_worker_id (this
+                           process's thread number) */
     size_t failed;    /**< out: offset of the failing element (default 0) */
 } qm_task;
 

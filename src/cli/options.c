@@ -107,7 +107,7 @@ static void print_help(void)
 "      --epsabs E       adaptive: absolute tolerance (default 0)\n"
 "      --epsrel E       adaptive: relative tolerance (default 1e-10)\n"
 "      --limit L        adaptive: most subintervals (default 1000)\n"
-"      --breakpoints P  adaptive: interior points P1,P2,... (expressions)\n"
+"      --breakpoints P  adaptive, tanh-sinh: interior points P1,P2,... (expressions)\n"
 "      --dim D          with --rule cubature|mc|qmc: EXPR in x1..xD, then\n"
 "                       bounds A1 B1 ... AD BD (default [0,1]^D); -n is the\n"
 "                       evaluation budget (cubature, 1e7) or samples (1e6)\n"
@@ -604,7 +604,7 @@ int cli_parse_options(int argc, char **argv, cli_options *opt)
         return CLI_PARSE_ERROR;
     }
     if (opt->fixed && opt->breakpoints != NULL) {
-        cli_usage_error("--breakpoints needs --rule adaptive");
+        cli_usage_error("--breakpoints needs --rule adaptive or tanh-sinh");
         return CLI_PARSE_ERROR;
     }
     if (!opt->fixed && opt->epsabs <= 0.0 && opt->epsrel <= 0.0) {
