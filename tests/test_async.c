@@ -129,7 +129,8 @@ static int map_slow(qm_task *t, void *data)
     (void)t;
     if (__atomic_load_n(&g->arrived, __ATOMIC_RELAXED) == 0) {
         pthread_mutex_lock(&g->lock);
-        g->arrived++;
+        /* atomic: the unlocked check above reads it concurrently */
+        __atomic_fetch_add(&g->arrived, 1, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&g->cond);
         pthread_mutex_unlock(&g->lock);
     }
@@ -358,7 +359,8 @@ static int slow_integrand(size_t n, const double *x, double *y, void *data)
     gate *g = data;
     if (__atomic_load_n(&g->arrived, __ATOMIC_RELAXED) == 0) {
         pthread_mutex_lock(&g->lock);
-        g->arrived++;
+        /* atomic: the unlocked check above reads it concurrently */
+        __atomic_fetch_add(&g->arrived, 1, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&g->cond);
         pthread_mutex_unlock(&g->lock);
     }
