@@ -101,6 +101,81 @@ void qm__sacc_merge(qm_sacc *s, const qm_sacc *t)
     s->n_nan += t->n_nan;
 }
 
+/* 2^e as a double, exact for -1022 <= e <= 1023. */
+static double pow2(int e)
+{
+    const uint64_t bits = (uint64_t)(e + 1023) << 52;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* digit * 2^(32 i - QM_SACC_BIAS), exact: the digit is below 2^32 and the
+ * value a multiple of 2^-1074 (the sum of doubles), so it is representable
+ * unless it overflows; outside the normal range of the scale, ldexp (also
+ * exact then). */
+static double digit_value(int64_t digit, int i)
+{
+    const int e = 32 * i - QM_SACC_BIAS;
+    if (e >= -1022 && e <= 1023 - 32)
+        return (double)digit * pow2(e);
+    return ldexp((double)digit, e);
+}
+
+/* normalize() restricted to the limbs that can change: digits d[lo .. hi]
+ * (the limbs below lo are zero, those above hi are taken as zero and need
+ * not be initialized), carries propagated into d[hi + 1 ..] while they are
+ * positive.  Returns end: d[lo .. end) are the normalized digits (every
+ * limb below the top one in [0, 2^32), the top one keeping the rest) and
+ * the limbs from end up are zero, except that a negative carry out of the
+ * span, which normalize() would run up to the top limb, is stored in
+ * *neg_carry instead: the value is then sum d[i] 2^(32 i) + *neg_carry
+ * 2^(32 end), negative. */
+static int normalize_span(int64_t *d, int lo, int hi, int64_t *neg_carry)
+{
+    int64_t carry = 0;
+    int i = lo;
+    *neg_carry = 0;
+    for (; i < QM_SACC_LIMBS - 1; i++) {
+        int64_t v;
+        if (i <= hi)
+            v = d[i] + carry;
+        else if (carry > 0)
+            v = carry;
+        else
+            break;
+        carry = v >> 32;
+        d[i] = v - (carry * ((int64_t)1 << 32));
+    }
+    if (i == QM_SACC_LIMBS - 1) {
+        d[i] = (hi == i ? d[i] : 0) + carry;
+        return QM_SACC_LIMBS;
+    }
+    *neg_carry = carry;
+    return i;
+}
+
+/* The first nonzero limb from i upwards (QM_SACC_LIMBS when none) or
+ * downwards (one must exist); most limbs are zero, so look at four at a
+ * time first. */
+static int first_nonzero_up(const int64_t *l, int i)
+{
+    while (i + 4 <= QM_SACC_LIMBS && (l[i] | l[i + 1] | l[i + 2] | l[i + 3]) == 0)
+        i += 4;
+    while (i < QM_SACC_LIMBS && l[i] == 0)
+        i++;
+    return i;
+}
+
+static int first_nonzero_down(const int64_t *l, int i)
+{
+    while (i >= 3 && (l[i] | l[i - 1] | l[i - 2] | l[i - 3]) == 0)
+        i -= 4;
+    while (l[i] == 0)
+        i--;
+    return i;
+}
+
 double qm__sacc_round(const qm_sacc *s)
 {
     if (s->n_nan || (s->n_pinf && s->n_minf))
@@ -110,22 +185,35 @@ double qm__sacc_round(const qm_sacc *s)
     if (s->n_minf)
         return -INFINITY;
 
-    qm_sacc t = *s;
-    normalize(&t);
-    /* Sign-magnitude: with all digits non-negative, adding them from the
-     * least to the most significant in double is faithful (no cancellation). */
+    /* Only the nonzero limbs and the carries out of them matter (sums of
+     * a few doubles touch a few of the 70 limbs): the digits are those of
+     * normalize() on every limb, at the cost of the span. */
+    const int lo = first_nonzero_up(s->limb, 0);
+    if (lo == QM_SACC_LIMBS)
+        return 0.0;
+    const int hi = first_nonzero_down(s->limb, QM_SACC_LIMBS - 1);
+    int64_t t[QM_SACC_LIMBS];
+    memcpy(t + lo, s->limb + lo, (size_t)(hi - lo + 1) * sizeof *t);
+    /* Sign-magnitude: the digits of |sum| are unique, so they are those
+     * that negating and normalizing every limb finds. */
     double sign = 1.0;
-    if (t.limb[QM_SACC_LIMBS - 1] < 0) {
+    int64_t carry;
+    int end = normalize_span(t, lo, hi, &carry);
+    if (carry < 0 || (end == QM_SACC_LIMBS && t[end - 1] < 0)) {
         sign = -1.0;
-        for (int i = 0; i < QM_SACC_LIMBS; i++)
-            t.limb[i] = -t.limb[i];
-        normalize(&t);
+        int top = end - 1;
+        if (carry < 0)
+            t[++top] = carry;
+        for (int i = lo; i <= top; i++)
+            t[i] = -t[i];
+        end = normalize_span(t, lo, top, &carry); /* positive: no carry */
     }
     /* Digits below the top three nonzero ones cannot change a faithful
-     * result beyond one ulp, but adding them all is cheap and deterministic. */
+     * result beyond one ulp, but adding them all is cheap and deterministic
+     * (from the least significant up; every digit value is exact). */
     double r = 0.0;
-    for (int i = 0; i < QM_SACC_LIMBS; i++)
-        if (t.limb[i] != 0)
-            r += ldexp((double)t.limb[i], 32 * i - QM_SACC_BIAS);
+    for (int i = lo; i < end; i++)
+        if (t[i] != 0)
+            r += digit_value(t[i], i);
     return sign * r;
 }
