@@ -52,16 +52,19 @@ typedef struct problem {
     const gk_rule *rule;
 } problem;
 
-/* QUADPACK qk on [o->a, o->b]: one integrand call with the key nodes. */
-static void gk_eval(const problem *p, gk_out *o)
+/* QUADPACK qk on [o->a, o->b]: one integrand call with the key nodes.
+ * Inlined with a constant m for each rule (gk_eval), so that the loops
+ * unroll; the operations and their order do not depend on that. */
+static inline __attribute__((always_inline)) void
+gk_eval_m(const problem *p, gk_out *o, const int m)
 {
     const gk_rule *r = p->rule;
-    const int m = r->m;
     const double c = 0.5 * (o->a + o->b), h = 0.5 * (o->b - o->a);
     const double ah = fabs(h);
     double t[61], fv[61];
     /* t[0] = centre, t[2j+1] = c - h x_j, t[2j+2] = c + h x_j */
     t[0] = c;
+#pragma GCC unroll 32
     for (int j = 0; j < m - 1; j++) {
         t[2 * j + 1] = c - h * r->x[j];
         t[2 * j + 2] = c + h * r->x[j];
@@ -78,6 +81,7 @@ static void gk_eval(const problem *p, gk_out *o)
     double rg = (m % 2 == 0) ? fc * r->wg[m / 2 - 1] : 0.0;
     double rk = fc * r->wk[m - 1];
     double rabs = fabs(rk);
+#pragma GCC unroll 32
     for (int j = 0; j < m - 1; j++) {
         const double f1 = fv[2 * j + 1], f2 = fv[2 * j + 2];
         const double s = f1 + f2;
@@ -88,6 +92,7 @@ static void gk_eval(const problem *p, gk_out *o)
     }
     const double mean = rk * 0.5;
     double rasc = r->wk[m - 1] * fabs(fc - mean);
+#pragma GCC unroll 32
     for (int j = 0; j < m - 1; j++)
         rasc += r->wk[j] * (fabs(fv[2 * j + 1] - mean)
                             + fabs(fv[2 * j + 2] - mean));
@@ -109,6 +114,16 @@ static void gk_eval(const problem *p, gk_out *o)
     o->abserr = err;
     o->resabs = rabs;
     o->resasc = rasc;
+}
+
+static void gk_eval(const problem *p, gk_out *o)
+{
+    switch (p->rule->m) {
+    case 8: gk_eval_m(p, o, 8); break;    /* GK15 */
+    case 11: gk_eval_m(p, o, 11); break;  /* GK21 */
+    case 16: gk_eval_m(p, o, 16); break;  /* GK31 */
+    default: gk_eval_m(p, o, p->rule->m); break;
+    }
 }
 
 /* ------------------------------------------------- parallel evaluation */
@@ -191,19 +206,8 @@ static void sort_order(wspace *w)
     }
 }
 
-static int ws_init(wspace *w, size_t cap)
-{
-    w->iv = malloc(cap * sizeof *w->iv);
-    w->order = malloc(2 * cap * sizeof *w->order);
-    w->n = 0;
-    w->cap = cap;
-    qm__sacc_init(&w->area);
-    qm__sacc_init(&w->err);
-    return (w->iv && w->order) ? QM_SUCCESS : QM_ENOMEM;
-}
-
 /* Room for `need` intervals (the list grows with the partition, so a large
- * limit costs nothing until it is used). */
+ * limit costs nothing until it is used; a workspace keeps what it got). */
 static int ws_reserve(wspace *w, size_t need)
 {
     if (need <= w->cap)
@@ -227,13 +231,31 @@ static void ws_free(wspace *w)
     free(w->order);
 }
 
-static void ws_add(wspace *w, double a, double b, double r, double e,
-                   size_t level)
+/* Append an interval to the list (not to the sums). */
+static void ws_push(wspace *w, double a, double b, double r, double e,
+                    size_t level)
 {
     ival *v = &w->iv[w->n++];
     v->a = a; v->b = b; v->r = r; v->e = e; v->level = level;
+}
+
+static void ws_add(wspace *w, double a, double b, double r, double e,
+                   size_t level)
+{
+    ws_push(w, a, b, r, e, level);
     qm__sacc_add(&w->area, r);
     qm__sacc_add(&w->err, e);
+}
+
+/* Start the exact sums from the intervals in the list. */
+static void ws_sum_list(wspace *w)
+{
+    qm__sacc_init(&w->area);
+    qm__sacc_init(&w->err);
+    for (size_t i = 0; i < w->n; i++) {
+        qm__sacc_add(&w->area, w->iv[i].r);
+        qm__sacc_add(&w->err, w->iv[i].e);
+    }
 }
 
 /* Replace interval i by its halves (exact removal from the sums). */
@@ -385,12 +407,77 @@ static int too_small(double a1, double a2, double b2)
     return fabs(a1) <= tmp && fabs(b2) <= tmp;
 }
 
+/* Every buffer of a QAG/QAGS run, kept between the calls that share it
+ * (qm_adapt_opts::workspace) or made for one call.  Nothing in it carries
+ * over into a result: each call starts from an empty list and zero sums. */
+struct qm_workspace {
+    wspace w;                     /* the interval list and its exact sums */
+    gk_out *out;                  /* a step's rules; the initial ones too */
+    size_t out_cap;
+    size_t sel[QM_ADAPT_BATCH];   /* the intervals a step bisects */
+    gk_rule rule;                 /* the last rule used (key 0: none) */
+};
+
+/* An empty workspace (no buffers yet). */
+static void ws_empty(qm_workspace *ws)
+{
+    ws->w.iv = NULL;
+    ws->w.order = NULL;
+    ws->w.n = ws->w.cap = 0;
+    ws->out = NULL;
+    ws->out_cap = 0;
+    ws->rule.key = 0;
+}
+
+static void ws_release(qm_workspace *ws)
+{
+    ws_free(&ws->w);
+    free(ws->out);
+}
+
+/* Buffers for a run from npts initial intervals: the list's first room
+ * and the step slots (at least npts for the initial step). */
+static int ws_prepare(qm_workspace *ws, size_t npts, size_t room)
+{
+    const size_t nout = npts > 2 * QM_ADAPT_BATCH ? npts : 2 * QM_ADAPT_BATCH;
+    if (ws->out_cap < nout) {
+        free(ws->out);
+        ws->out_cap = 0;
+        ws->out = malloc(nout * sizeof *ws->out);
+        if (!ws->out)
+            return QM_ENOMEM;
+        ws->out_cap = nout;
+    }
+    ws->w.n = 0;
+    return ws_reserve(&ws->w, room);
+}
+
+int qm_workspace_new(qm_workspace **out)
+{
+    if (!out)
+        return QM_EINVAL;
+    *out = malloc(sizeof **out);
+    if (!*out)
+        return QM_ENOMEM;
+    ws_empty(*out);
+    return QM_SUCCESS;
+}
+
+void qm_workspace_free(qm_workspace *ws)
+{
+    if (!ws)
+        return;
+    ws_release(ws);
+    free(ws);
+}
+
 typedef struct run_state {
     const qm_exec *ex;
     problem prob;
-    wspace w;
-    gk_out *out;              /* 2 * QM_ADAPT_BATCH slots */
+    wspace *w;                /* the workspace's list */
+    gk_out *out;              /* the workspace's slots */
     size_t *sel;              /* selected intervals of the step */
+    size_t room;              /* the list's agreed capacity (see adapt_run) */
     int64_t evals;            /* integrand evaluations */
     int64_t per_rule;         /* evaluations per rule */
     size_t steps;
@@ -408,7 +495,7 @@ static int bisect_step(run_state *s, size_t k, int extrapolate,
 {
     gk_out *out = s->out;
     for (size_t i = 0; i < k; i++) {
-        const ival *v = &s->w.iv[s->sel[i]];
+        const ival *v = &s->w->iv[s->sel[i]];
         const double m = 0.5 * (v->a + v->b);
         out[2 * i].a = v->a;
         out[2 * i].b = m;
@@ -428,13 +515,13 @@ static int bisect_step(run_state *s, size_t k, int extrapolate,
     /* children are "large" when below the deepest level after the step
      * (QUADPACK compares with the level after each bisection) */
     for (size_t i = 0; i < k; i++)
-        if (s->w.iv[s->sel[i]].level + 1 > *max_level)
-            *max_level = s->w.iv[s->sel[i]].level + 1;
+        if (s->w->iv[s->sel[i]].level + 1 > *max_level)
+            *max_level = s->w->iv[s->sel[i]].level + 1;
     const size_t lev = *max_level;
     double olds = 0, newl = 0;
     for (size_t i = 0; i < k; i++) {
         const size_t idx = s->sel[i];
-        const ival old = s->w.iv[idx];
+        const ival old = s->w->iv[idx];
         const gk_out *o1 = &out[2 * i], *o2 = &out[2 * i + 1];
         const double area12 = o1->result + o2->result;
         const double error12 = o1->abserr + o2->abserr;
@@ -455,7 +542,7 @@ static int bisect_step(run_state *s, size_t k, int extrapolate,
         olds += old.e;
         if (old.level + 1 < lev)
             newl += error12;
-        ws_split(&s->w, idx, o1, o2);
+        ws_split(s->w, idx, o1, o2);
     }
     *old_e_sum = olds;
     *new_e_large = newl;
@@ -471,13 +558,13 @@ static size_t select_batch(run_state *s, double total, double tol,
 {
     size_t k = 0;
     double rem = total;
-    for (size_t j = 0; j < s->w.n && k < cap; j++) {
-        const ival *v = &s->w.iv[s->w.order[j]];
+    for (size_t j = 0; j < s->w->n && k < cap; j++) {
+        const ival *v = &s->w->iv[s->w->order[j]];
         if (large_only && v->level >= max_level)
             continue;
         if (k > 0 && rem <= tol)
             break;
-        s->sel[k++] = s->w.order[j];
+        s->sel[k++] = s->w->order[j];
         rem -= v->e;
     }
     return k;
@@ -485,20 +572,26 @@ static size_t select_batch(run_state *s, double total, double tol,
 
 static double sacc_val(const qm_sacc *a) { return qm__sacc_round(a); }
 
+/* The exact sum of the one term x, rounded as sacc_val rounds: x itself,
+ * except that -0 gives +0 (and a non-finite x what the accumulator says). */
+static double sum_of_one(double x)
+{
+    if (isfinite(x))
+        return x + 0.0;
+    qm_sacc t;
+    qm__sacc_init(&t);
+    qm__sacc_add(&t, x);
+    return sacc_val(&t);
+}
+
 /* QAG (extrapolate == 0) and QAGS / QAGP / QAGI (extrapolate == 1), from
- * the initial intervals pts[0..npts] (npts intervals). */
-static int adapt_run(run_state *s, const double *pts, size_t npts,
+ * the npts initial intervals in s->out[0 .. npts) (a and b filled in). */
+static int adapt_run(run_state *s, size_t npts,
                      double epsabs, double epsrel, size_t limit,
                      int extrap, double *result, double *abserr)
 {
-    /* ----- initial rules (one parallel step) */
-    gk_out *init = malloc(npts * sizeof *init);
-    if (!init)
-        return QM_ENOMEM;
-    for (size_t i = 0; i < npts; i++) {
-        init[i].a = pts[i];
-        init[i].b = pts[i + 1];
-    }
+    /* ----- initial rules (one parallel step, in the step slots) */
+    gk_out *init = s->out;
     size_t fu = 0;
     s->steps++;
     s->evals += (int64_t)npts * s->per_rule;
@@ -507,31 +600,41 @@ static int adapt_run(run_state *s, const double *pts, size_t npts,
         s->fail_x = init[fu].us.x;
         s->user_status = init[fu].us.user_status;
         s->fail_rank = qm__step_owner(s->ex, npts, fu);
-        free(init);
         return st;
     }
-    qm_sacc sabs;
-    qm__sacc_init(&sabs);
-    double resabs0 = 0, err_init_round = 0;
-    /* QAGP (GSL qagp.c): an interval whose estimate is the crude resasc
-     * bound gets the whole initial error sum abserr0 (QUADPACK's ndin) */
-    qm_sacc s0;
-    qm__sacc_init(&s0);
-    for (size_t i = 0; i < npts; i++)
-        qm__sacc_add(&s0, init[i].abserr);
-    const double abserr0 = sacc_val(&s0);
-    for (size_t i = 0; i < npts; i++) {
-        double e = init[i].abserr;
-        if (npts > 1 && e == init[i].resasc && e != 0)
-            e = abserr0;
-        ws_add(&s->w, init[i].a, init[i].b, init[i].result, e, 0);
-        qm__sacc_add(&sabs, init[i].resabs);
-    }
-    resabs0 = sacc_val(&sabs);
+    double abserr0, resabs0, area, errsum, err_init_round = 0;
     const int single = npts == 1;
+    if (single) {
+        /* one term per sum: no accumulator needed until a bisection (the
+         * usual case for a small integral is to stop here) */
+        ws_push(s->w, init[0].a, init[0].b, init[0].result, init[0].abserr, 0);
+        abserr0 = errsum = sum_of_one(init[0].abserr);
+        resabs0 = sum_of_one(init[0].resabs);
+        area = sum_of_one(init[0].result);
+    } else {
+        /* QAGP (GSL qagp.c): an interval whose estimate is the crude
+         * resasc bound gets the whole initial error sum abserr0
+         * (QUADPACK's ndin) */
+        qm_sacc s0, sabs;
+        qm__sacc_init(&s0);
+        qm__sacc_init(&sabs);
+        for (size_t i = 0; i < npts; i++) {
+            qm__sacc_add(&s0, init[i].abserr);
+            qm__sacc_add(&sabs, init[i].resabs);
+        }
+        abserr0 = sacc_val(&s0);
+        resabs0 = sacc_val(&sabs);
+        for (size_t i = 0; i < npts; i++) {
+            double e = init[i].abserr;
+            if (e == init[i].resasc && e != 0)
+                e = abserr0;
+            ws_push(s->w, init[i].a, init[i].b, init[i].result, e, 0);
+        }
+        ws_sum_list(s->w);
+        area = sacc_val(&s->w->area);
+        errsum = sacc_val(&s->w->err);
+    }
     const double resasc0 = init[0].resasc;
-    free(init);
-    double area = sacc_val(&s->w.area), errsum = sacc_val(&s->w.err);
     double tolerance = fmax(epsabs, epsrel * fabs(area));
     err_init_round = 100 * DBL_EPSILON * resabs0;
     /* initial tests on abserr0 (equal to errsum without breakpoints) */
@@ -554,6 +657,8 @@ static int adapt_run(run_state *s, const double *pts, size_t npts,
         *result = area; *abserr = errsum;
         return QM_EMAXITER;
     }
+    if (single)
+        ws_sum_list(s->w);
 
     int ier = 0, ier2 = 0;
     int round1 = 0, round2 = 0, round3 = 0, too_sm = 0;
@@ -571,7 +676,7 @@ static int adapt_run(run_state *s, const double *pts, size_t npts,
     const size_t stop_at = extrap ? limit - 1 : limit;
     while (iteration < limit) {
         /* ----- choose the batch */
-        sort_order(&s->w);
+        sort_order(s->w);
         size_t cap = QM_ADAPT_BATCH;
         if (cap > stop_at - iteration)
             cap = stop_at > iteration ? stop_at - iteration : 1;
@@ -582,16 +687,26 @@ static int adapt_run(run_state *s, const double *pts, size_t npts,
             k = select_batch(s, erlarge, ertest, 1, max_level, cap);
         if (k == 0)
             break;
-        if (ws_reserve(&s->w, s->w.n + k) != QM_SUCCESS)
-            return QM_ENOMEM;
+        if (s->w->n + k > s->room) {
+            /* Grow as a list of its own would (doubling from the room
+             * agreed at entry), whatever the workspace already holds: the
+             * same steps on every process, so that one out of memory is
+             * known to all before the next collective step. */
+            s->room = 2 * s->room > s->w->n + k ? 2 * s->room : s->w->n + k;
+            st = ws_reserve(s->w, s->room);
+            if (s->ex->dist)
+                st = s->ex->dist->agree(s->ex->dctx, st, 0);
+            if (st != QM_SUCCESS)
+                return st;
+        }
         double olds = 0, newl = 0;
         st = bisect_step(s, k, extrapolate, &round1, &round2, &round3,
                          &too_sm, &olds, &newl, &max_level, iteration);
         if (st != QM_SUCCESS)
             return st;
         iteration += k;
-        area = sacc_val(&s->w.area);
-        errsum = sacc_val(&s->w.err);
+        area = sacc_val(&s->w->area);
+        errsum = sacc_val(&s->w->err);
         tolerance = fmax(epsabs, epsrel * fabs(area));
         if (round1 + round2 >= 10 || round3 >= 20)
             ier = 2;
@@ -623,16 +738,16 @@ static int adapt_run(run_state *s, const double *pts, size_t npts,
         if (!extrapolate) {
             /* keep bisecting normally while the largest error is on a
              * large interval */
-            sort_order(&s->w);
-            if (s->w.iv[s->w.order[0]].level < max_level)
+            sort_order(s->w);
+            if (s->w->iv[s->w->order[0]].level < max_level)
                 continue;
             extrapolate = 1;
         }
         if (!ier2 && erlarge > ertest) {
             /* is there a large interval left to bisect? */
             int any = 0;
-            for (size_t j = 0; j < s->w.n; j++)
-                if (s->w.iv[j].level < max_level) {
+            for (size_t j = 0; j < s->w->n; j++)
+                if (s->w->iv[j].level < max_level) {
                     any = 1;
                     break;
                 }
@@ -861,7 +976,9 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
     if (!ex)
         return QM_EINVAL;
     int st = !f || !res || !opts ? QM_EINVAL : check_opts(opts, a, b);
-    st = qm__agree(ex, st, args_hash(a, b, opts));
+    /* the hash only matters to a distributor (FNV over ~60 bytes is a
+     * fifth of a small integral's cost) */
+    st = qm__agree(ex, st, ex->dist ? args_hash(a, b, opts) : 0);
     if (st != QM_SUCCESS)
         return st;
     if (a == b) {
@@ -891,7 +1008,6 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
     s.ex = ex;
     qm__infmap_init(&s.prob.map, f, data, lo, hi);
     s.fail_x = NAN;
-    gk_rule rule;
     int key = opts->key;
     double t0 = lo, t1 = hi;
     if (s.prob.map.kind != QM_INF_NONE) {
@@ -902,32 +1018,42 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
     }
     if (key == 0)
         key = 21;
-    rule.key = key;
-    rule.m = (key + 1) / 2;
-    qm_gauss_kronrod(key, rule.x, rule.wk, rule.wg);
-    s.prob.rule = &rule;
-    s.per_rule = key * (s.prob.map.kind == QM_INF_BOTH ? 2 : 1);
     const size_t limit = opts->limit ? opts->limit : 1000;
     const size_t npts = opts->nbreakpoints + 1;
-    double *pts = malloc((npts + 1) * sizeof *pts);
-    s.out = malloc(2 * QM_ADAPT_BATCH * sizeof *s.out);
-    s.sel = malloc(QM_ADAPT_BATCH * sizeof *s.sel);
-    const size_t cap = npts + 2 * QM_ADAPT_BATCH;
-    st = pts && s.out && s.sel && ws_init(&s.w, cap) == QM_SUCCESS
-             ? QM_SUCCESS : QM_ENOMEM;
+    /* Without a workspace, one for this call: the same code either way, so
+     * the same bits. */
+    qm_workspace tmp, *ws = opts->workspace;
+    if (!ws) {
+        ws_empty(&tmp);
+        ws = &tmp;
+    }
+    s.room = npts + 2 * QM_ADAPT_BATCH;
+    st = ws_prepare(ws, npts, s.room);
     /* out of memory on one process is out of memory everywhere */
     if (ex->dist)
         st = ex->dist->agree(ex->dctx, st, 0);
     if (st != QM_SUCCESS) {
-        free(pts); free(s.out); free(s.sel); ws_free(&s.w);
+        if (ws == &tmp)
+            ws_release(&tmp);
         return st;
     }
-    pts[0] = t0;
-    for (size_t i = 0; i < opts->nbreakpoints; i++)
-        pts[i + 1] = opts->breakpoints[i];
-    pts[npts] = t1;
+    if (ws->rule.key != key) {
+        ws->rule.key = key;
+        ws->rule.m = (key + 1) / 2;
+        qm_gauss_kronrod(key, ws->rule.x, ws->rule.wk, ws->rule.wg);
+    }
+    s.prob.rule = &ws->rule;
+    s.per_rule = key * (s.prob.map.kind == QM_INF_BOTH ? 2 : 1);
+    s.w = &ws->w;
+    s.out = ws->out;
+    s.sel = ws->sel;
+    /* the initial intervals: [t0, t1] cut at the breakpoints */
+    for (size_t i = 0; i < npts; i++) {
+        s.out[i].a = i == 0 ? t0 : opts->breakpoints[i - 1];
+        s.out[i].b = i == npts - 1 ? t1 : opts->breakpoints[i];
+    }
     double result = NAN, abserr = NAN;
-    st = adapt_run(&s, pts, npts, opts->epsabs, opts->epsrel, limit,
+    st = adapt_run(&s, npts, opts->epsabs, opts->epsrel, limit,
                    opts->method != QM_METHOD_QAG, &result, &abserr);
     res->evaluations = s.evals;
     if (st == QM_ENONFINITE || st == QM_EUSER) {
@@ -938,8 +1064,9 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
         res->value = sign * result;
         res->abserr = abserr;
     }
-    res->subregions = s.w.n;
+    res->subregions = s.w->n;
     res->steps = s.steps;
-    free(pts); free(s.out); free(s.sel); ws_free(&s.w);
+    if (ws == &tmp)
+        ws_release(&tmp);
     return st;
 }
