@@ -11,9 +11,9 @@
 #include <math.h>
 #include <string.h>
 
-/* Additions allowed between two carry normalizations (< 2^31 by the bound
- * above; a merge counts as the sum of both sides' pending additions). */
-#define QM_SACC_NORM_AT ((int64_t)1 << 30)
+/* QM_SACC_NORM_AT (sum_exact.h): additions allowed between two carry
+ * normalizations (< 2^31 by the bound above; a merge counts as the sum of
+ * both sides' pending additions). */
 
 void qm__sacc_init(qm_sacc *s)
 {
@@ -23,7 +23,7 @@ void qm__sacc_init(qm_sacc *s)
 /* Propagate carries so that limbs 0..L-2 lie in [0, 2^32); the top limb keeps
  * the sign.  Arithmetic right shift of negative int64 is floor division on
  * every compiler we support (GCC, Clang document it). */
-static void normalize(qm_sacc *s)
+void qm__sacc_normalize(qm_sacc *s)
 {
     int64_t carry = 0;
     for (int i = 0; i < QM_SACC_LIMBS - 1; i++) {
@@ -35,59 +35,12 @@ static void normalize(qm_sacc *s)
     s->pending = 0;
 }
 
-void qm__sacc_add(qm_sacc *s, double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    const int neg = (int)(bits >> 63);
-    const int expo = (int)((bits >> 52) & 0x7ff);
-    uint64_t mant = bits & ((UINT64_C(1) << 52) - 1);
-
-    if (expo == 0x7ff) {
-        if (mant != 0)
-            s->n_nan++;
-        else if (neg)
-            s->n_minf++;
-        else
-            s->n_pinf++;
-        return;
-    }
-    if (expo == 0 && mant == 0)
-        return;
-    /* x = mant * 2^e with e >= -1074 */
-    int e;
-    if (expo == 0) {
-        e = -1074;
-    } else {
-        mant |= UINT64_C(1) << 52;
-        e = expo - 1075;
-    }
-    const int pos = e + QM_SACC_BIAS; /* >= 14 */
-    const int li = pos >> 5, sh = pos & 31;
-    /* mant < 2^53, shifted by < 32: spans three 32-bit digits */
-    const uint64_t lo = (mant << sh) & 0xffffffffu;
-    const uint64_t mid = (mant >> (32 - sh)) & 0xffffffffu;
-    const uint64_t hi = sh ? (mant >> (64 - sh)) : 0;
-    /* with sh == 0 the "mid" shift is 32: mant >> 32 is fine (< 2^21) */
-    if (neg) {
-        s->limb[li] -= (int64_t)lo;
-        s->limb[li + 1] -= (int64_t)mid;
-        s->limb[li + 2] -= (int64_t)hi;
-    } else {
-        s->limb[li] += (int64_t)lo;
-        s->limb[li + 1] += (int64_t)mid;
-        s->limb[li + 2] += (int64_t)hi;
-    }
-    if (++s->pending >= QM_SACC_NORM_AT)
-        normalize(s);
-}
-
 void qm__sacc_merge(qm_sacc *s, const qm_sacc *t)
 {
     if (s->pending + t->pending >= QM_SACC_NORM_AT) {
         qm_sacc tn = *t;
-        normalize(s);
-        normalize(&tn);
+        qm__sacc_normalize(s);
+        qm__sacc_normalize(&tn);
         for (int i = 0; i < QM_SACC_LIMBS; i++)
             s->limb[i] += tn.limb[i];
         s->pending = 2; /* each normalized limb is < 2^32 in magnitude */
@@ -178,22 +131,33 @@ static int first_nonzero_down(const int64_t *l, int i)
 
 double qm__sacc_round(const qm_sacc *s)
 {
+    /* Only the nonzero limbs and the carries out of them matter (sums of
+     * a few doubles touch a few of the 70 limbs): the digits are those of
+     * normalize() on every limb, at the cost of the span. */
+    const int lo = first_nonzero_up(s->limb, 0);
+    const int hi = lo == QM_SACC_LIMBS ? -1
+                                       : first_nonzero_down(s->limb, QM_SACC_LIMBS - 1);
+    return qm__sacc_round_span(s, lo, hi);
+}
+
+double qm__sacc_round_span(const qm_sacc *s, int lo, int hi)
+{
     if (s->n_nan || (s->n_pinf && s->n_minf))
         return NAN;
     if (s->n_pinf)
         return INFINITY;
     if (s->n_minf)
         return -INFINITY;
-
-    /* Only the nonzero limbs and the carries out of them matter (sums of
-     * a few doubles touch a few of the 70 limbs): the digits are those of
-     * normalize() on every limb, at the cost of the span. */
-    const int lo = first_nonzero_up(s->limb, 0);
-    if (lo == QM_SACC_LIMBS)
+    /* zero limbs at either end of the span change nothing */
+    while (lo <= hi && s->limb[lo] == 0)
+        lo++;
+    while (hi >= lo && s->limb[hi] == 0)
+        hi--;
+    if (lo > hi)
         return 0.0;
-    const int hi = first_nonzero_down(s->limb, QM_SACC_LIMBS - 1);
     int64_t t[QM_SACC_LIMBS];
-    memcpy(t + lo, s->limb + lo, (size_t)(hi - lo + 1) * sizeof *t);
+    for (int i = lo; i <= hi; i++)
+        t[i] = s->limb[i];
     /* Sign-magnitude: the digits of |sum| are unique, so they are those
      * that negating and normalizing every limb finds. */
     double sign = 1.0;
