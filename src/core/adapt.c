@@ -171,11 +171,65 @@ typedef struct ival {
     size_t level;
 } ival;
 
+/* An exact sum of the few terms of a list: the accumulator and the span of
+ * limbs its additions touched, so that rounding and zeroing cost the span,
+ * not the accumulator's 70 limbs.  Outside the span every limb is zero, also
+ * between runs (a workspace's sums are zeroed by span, see xsum_clear). */
+typedef struct xsum {
+    qm_sacc s;
+    int lo, hi;               /* lo > hi: no limb touched */
+    int64_t terms;            /* additions since zeroed */
+} xsum;
+
+/* Zero the whole accumulator (a new one). */
+static void xsum_init(xsum *x)
+{
+    qm__sacc_init(&x->s);
+    x->lo = QM_SACC_LIMBS;
+    x->hi = -1;
+    x->terms = 0;
+}
+
+static void xsum_clear(xsum *x)
+{
+    if (x->terms >= QM_SACC_NORM_AT) {
+        /* it may have been normalized: limbs outside the span changed */
+        xsum_init(x);
+        return;
+    }
+    for (int i = x->lo; i <= x->hi; i++)
+        x->s.limb[i] = 0;
+    x->s.pending = x->s.n_pinf = x->s.n_minf = x->s.n_nan = 0;
+    x->lo = QM_SACC_LIMBS;
+    x->hi = -1;
+    x->terms = 0;
+}
+
+static void xsum_add(xsum *x, double v)
+{
+    const int li = qm__sacc_add(&x->s, v);
+    if (li >= 0) {
+        if (li < x->lo)
+            x->lo = li;
+        if (li + 2 > x->hi)
+            x->hi = li + 2;
+    }
+    x->terms++;
+}
+
+static double xsum_round(const xsum *x)
+{
+    if (x->terms >= QM_SACC_NORM_AT)
+        return qm__sacc_round(&x->s);
+    return qm__sacc_round_span(&x->s, x->lo, x->hi);
+}
+
 typedef struct wspace {
     ival *iv;
     size_t n, cap;
     size_t *order;            /* indices by decreasing error */
-    qm_sacc area, err;        /* exact sums of r and e over the list */
+    xsum area, err;           /* exact sums of r and e over the list */
+    int sums_ready;           /* area and err initialized (zero outside their spans) */
 } wspace;
 
 /* Sort indices by decreasing error, ties by increasing left end (a total
@@ -243,18 +297,25 @@ static void ws_add(wspace *w, double a, double b, double r, double e,
                    size_t level)
 {
     ws_push(w, a, b, r, e, level);
-    qm__sacc_add(&w->area, r);
-    qm__sacc_add(&w->err, e);
+    xsum_add(&w->area, r);
+    xsum_add(&w->err, e);
 }
 
 /* Start the exact sums from the intervals in the list. */
 static void ws_sum_list(wspace *w)
 {
-    qm__sacc_init(&w->area);
-    qm__sacc_init(&w->err);
+    if (!w->sums_ready) {
+        /* a new list: its accumulators were never used */
+        xsum_init(&w->area);
+        xsum_init(&w->err);
+        w->sums_ready = 1;
+    } else {
+        xsum_clear(&w->area);
+        xsum_clear(&w->err);
+    }
     for (size_t i = 0; i < w->n; i++) {
-        qm__sacc_add(&w->area, w->iv[i].r);
-        qm__sacc_add(&w->err, w->iv[i].e);
+        xsum_add(&w->area, w->iv[i].r);
+        xsum_add(&w->err, w->iv[i].e);
     }
 }
 
@@ -262,13 +323,13 @@ static void ws_sum_list(wspace *w)
 static void ws_split(wspace *w, size_t i, const gk_out *o1, const gk_out *o2)
 {
     ival *v = &w->iv[i];
-    qm__sacc_add(&w->area, -v->r);
-    qm__sacc_add(&w->err, -v->e);
+    xsum_add(&w->area, -v->r);
+    xsum_add(&w->err, -v->e);
     const size_t level = v->level + 1;
     v->a = o1->a; v->b = o1->b; v->r = o1->result; v->e = o1->abserr;
     v->level = level;
-    qm__sacc_add(&w->area, o1->result);
-    qm__sacc_add(&w->err, o1->abserr);
+    xsum_add(&w->area, o1->result);
+    xsum_add(&w->err, o1->abserr);
     ws_add(w, o2->a, o2->b, o2->result, o2->abserr, level);
 }
 
@@ -424,6 +485,7 @@ static void ws_empty(qm_workspace *ws)
     ws->w.iv = NULL;
     ws->w.order = NULL;
     ws->w.n = ws->w.cap = 0;
+    ws->w.sums_ready = 0;
     ws->out = NULL;
     ws->out_cap = 0;
     ws->rule.key = 0;
@@ -631,8 +693,8 @@ static int adapt_run(run_state *s, size_t npts,
             ws_push(s->w, init[i].a, init[i].b, init[i].result, e, 0);
         }
         ws_sum_list(s->w);
-        area = sacc_val(&s->w->area);
-        errsum = sacc_val(&s->w->err);
+        area = xsum_round(&s->w->area);
+        errsum = xsum_round(&s->w->err);
     }
     const double resasc0 = init[0].resasc;
     double tolerance = fmax(epsabs, epsrel * fabs(area));
@@ -665,7 +727,7 @@ static int adapt_run(run_state *s, size_t npts,
     size_t max_level = 0;
     size_t iteration = npts;
     eps_table table;
-    memset(&table, 0, sizeof table);
+    table.n = table.nres = 0; /* qelg writes before it reads (GSL qelg.c) */
     table_append(&table, area);
     double res_ext = area, err_ext = DBL_MAX, correc = 0;
     double erlarge = 0, ertest = tolerance;
@@ -705,8 +767,8 @@ static int adapt_run(run_state *s, size_t npts,
         if (st != QM_SUCCESS)
             return st;
         iteration += k;
-        area = sacc_val(&s->w->area);
-        errsum = sacc_val(&s->w->err);
+        area = xsum_round(&s->w->area);
+        errsum = xsum_round(&s->w->err);
         tolerance = fmax(epsabs, epsrel * fabs(area));
         if (round1 + round2 >= 10 || round3 >= 20)
             ier = 2;
