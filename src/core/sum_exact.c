@@ -54,27 +54,6 @@ void qm__sacc_merge(qm_sacc *s, const qm_sacc *t)
     s->n_nan += t->n_nan;
 }
 
-/* 2^e as a double, exact for -1022 <= e <= 1023. */
-static double pow2(int e)
-{
-    const uint64_t bits = (uint64_t)(e + 1023) << 52;
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
-/* digit * 2^(32 i - QM_SACC_BIAS), exact: the digit is below 2^32 and the
- * value a multiple of 2^-1074 (the sum of doubles), so it is representable
- * unless it overflows; outside the normal range of the scale, ldexp (also
- * exact then). */
-static double digit_value(int64_t digit, int i)
-{
-    const int e = 32 * i - QM_SACC_BIAS;
-    if (e >= -1022 && e <= 1023 - 32)
-        return (double)digit * pow2(e);
-    return ldexp((double)digit, e);
-}
-
 /* normalize() restricted to the limbs that can change: digits d[lo .. hi]
  * (the limbs below lo are zero, those above hi are taken as zero and need
  * not be initialized), carries propagated into d[hi + 1 ..] while they are
@@ -178,6 +157,6 @@ double qm__sacc_round_span(const qm_sacc *s, int lo, int hi)
     double r = 0.0;
     for (int i = lo; i < end; i++)
         if (t[i] != 0)
-            r += digit_value(t[i], i);
+            r += qm__sacc_digit_value(t[i], i);
     return sign * r;
 }

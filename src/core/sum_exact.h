@@ -17,6 +17,7 @@
 #ifndef QM_SUM_EXACT_H
 #define QM_SUM_EXACT_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -99,6 +100,23 @@ static inline int qm__sacc_add(qm_sacc *s, double x)
     if (++s->pending >= QM_SACC_NORM_AT)
         qm__sacc_normalize(s);
     return li;
+}
+
+/* digit * 2^(32 limb - QM_SACC_BIAS) for a digit of a normalized
+ * magnitude (0 <= digit < 2^32 below the top limb): exact, because the value
+ * is a multiple of 2^-1074 (a sum of doubles) and representable unless it
+ * overflows; by a power of two where that is a normal number, else ldexp
+ * (exact then too).  qm__sacc_round adds these, from the lowest limb up. */
+static inline double qm__sacc_digit_value(int64_t digit, int limb)
+{
+    const int e = 32 * limb - QM_SACC_BIAS;
+    if (e >= -1022 && e <= 1023 - 32) {
+        const uint64_t bits = (uint64_t)(e + 1023) << 52;
+        double scale;
+        memcpy(&scale, &bits, sizeof scale);
+        return (double)digit * scale;
+    }
+    return ldexp((double)digit, e);
 }
 
 /* qm__sacc_round for an accumulator whose nonzero limbs all lie in
