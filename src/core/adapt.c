@@ -171,23 +171,56 @@ typedef struct ival {
     size_t level;
 } ival;
 
-/* An exact sum of the few terms of a list: the accumulator and the span of
- * limbs its additions touched, so that rounding and zeroing cost the span,
- * not the accumulator's 70 limbs.  Outside the span every limb is zero, also
- * between runs (a workspace's sums are zeroed by span, see xsum_clear). */
+/* An exact sum of the few terms of a list (the areas or the errors of the
+ * intervals), rounded as the superaccumulator rounds (qm__sacc_round).
+ *
+ * Terms are fixed-point numbers on the accumulator's grid of 32-bit limbs,
+ * and the few terms of a small integral's list are within a few dozen bits
+ * of each other: they are added into one 128-bit integer anchored one limb
+ * below the first term's lowest limb (32 to 63 bits of room below it, 4 to
+ * 35 above), as long as each fits (lowest bit at or above the anchor,
+ * highest below bit 120, at most 128 terms: no overflow).  Its
+ * magnitude's 32-bit digits are then the accumulator's normalized digits,
+ * and the rounding adds them from the lowest up, as qm__sacc_round does, so
+ * the bits are the same.  The first term that does not fit moves the sum
+ * into the accumulator (exactly) for the rest of the run, where rounding
+ * and zeroing cost the span of limbs its additions touched.  Between runs
+ * the accumulator is zero outside that span. */
+#if defined(__SIZEOF_INT128__)
+#define QM_XSUM_WINDOW 1
+#define QM_XSUM_TOP 120       /* bits a term may reach above the anchor */
+#define QM_XSUM_TERMS 128     /* terms the window takes: sum < 2^127 */
+#endif
 typedef struct xsum {
-    qm_sacc s;
-    int lo, hi;               /* lo > hi: no limb touched */
+#ifdef QM_XSUM_WINDOW
+    __int128 v;               /* the sum, in units of 2^(32 base - BIAS) */
+    int base;                 /* the anchor limb; -1 before the first term */
+#endif
+    int wide;                 /* the sum is in s (else in v) */
+    int lo, hi;               /* limbs of s possibly nonzero (lo > hi: none) */
     int64_t terms;            /* additions since zeroed */
+    qm_sacc s;
 } xsum;
+
+static void xsum_reset(xsum *x)
+{
+#ifdef QM_XSUM_WINDOW
+    x->v = 0;
+    x->base = -1;
+    x->wide = 0;
+#else
+    x->wide = 1;
+#endif
+    x->lo = QM_SACC_LIMBS;
+    x->hi = -1;
+    x->terms = 0;
+}
 
 /* Zero the whole accumulator (a new one). */
 static void xsum_init(xsum *x)
 {
     qm__sacc_init(&x->s);
-    x->lo = QM_SACC_LIMBS;
-    x->hi = -1;
-    x->terms = 0;
+    xsum_reset(x);
 }
 
 static void xsum_clear(xsum *x)
@@ -200,13 +233,61 @@ static void xsum_clear(xsum *x)
     for (int i = x->lo; i <= x->hi; i++)
         x->s.limb[i] = 0;
     x->s.pending = x->s.n_pinf = x->s.n_minf = x->s.n_nan = 0;
-    x->lo = QM_SACC_LIMBS;
-    x->hi = -1;
-    x->terms = 0;
+    xsum_reset(x);
 }
 
-static void xsum_add(xsum *x, double v)
+#ifdef QM_XSUM_WINDOW
+/* Move the window's sum into the (zero) accumulator: v = c0 + c1 2^32 +
+ * c2 2^64 + c3 2^96 with 0 <= c0, c1, c2 < 2^32, c3 signed. */
+static void xsum_spill(xsum *x)
 {
+    x->wide = 1;
+    if (x->base < 0)
+        return;
+    const unsigned __int128 u = (unsigned __int128)x->v;
+    for (int k = 0; k < 3; k++)
+        x->s.limb[x->base + k] += (int64_t)((uint64_t)(u >> (32 * k)) & 0xffffffffu);
+    x->s.limb[x->base + 3] += (int64_t)(x->v >> 96);
+    x->s.pending = 1; /* every limb below 2^32 in magnitude */
+    x->lo = x->base;
+    x->hi = x->base + 3;
+}
+#endif
+
+/* xsum_add for what the inline path does not take: zero, subnormal and
+ * non-finite terms, the first term, one that leaves the window, and a sum
+ * in the accumulator. */
+static __attribute__((noinline)) void xsum_add_slow(xsum *x, double v)
+{
+    x->terms++;
+#ifdef QM_XSUM_WINDOW
+    if (!x->wide) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        const int expo = (int)((bits >> 52) & 0x7ff);
+        uint64_t mant = bits & ((UINT64_C(1) << 52) - 1);
+        if (expo == 0 && mant == 0)
+            return;
+        if (expo != 0x7ff && x->terms <= QM_XSUM_TERMS) {
+            /* v = mant 2^e, e >= -1074, as in qm__sacc_add */
+            int e = -1074;
+            if (expo != 0) {
+                mant |= UINT64_C(1) << 52;
+                e = expo - 1075;
+            }
+            const int pos = e + QM_SACC_BIAS;
+            if (x->base < 0)
+                x->base = pos >= 32 ? (pos >> 5) - 1 : 0;
+            const int off = pos - 32 * x->base;
+            if (off >= 0 && off + 53 <= QM_XSUM_TOP) {
+                const __int128 m = (__int128)mant << off;
+                x->v += (bits >> 63) ? -m : m;
+                return;
+            }
+        }
+        xsum_spill(x);
+    }
+#endif
     const int li = qm__sacc_add(&x->s, v);
     if (li >= 0) {
         if (li < x->lo)
@@ -214,11 +295,47 @@ static void xsum_add(xsum *x, double v)
         if (li + 2 > x->hi)
             x->hi = li + 2;
     }
-    x->terms++;
+}
+
+/* x += v, exactly.  Inline: a normal term that fits the window. */
+static inline void xsum_add(xsum *x, double v)
+{
+#ifdef QM_XSUM_WINDOW
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    const int expo = (int)((bits >> 52) & 0x7ff);
+    const int off = expo - 1075 + QM_SACC_BIAS - 32 * x->base;
+    if (!x->wide && x->base >= 0 && expo != 0 && expo != 0x7ff
+        && off >= 0 && off + 53 <= QM_XSUM_TOP && x->terms < QM_XSUM_TERMS) {
+        x->terms++;
+        const uint64_t mant = (bits & ((UINT64_C(1) << 52) - 1))
+                              | (UINT64_C(1) << 52);
+        const __int128 m = (__int128)mant << off;
+        x->v += (bits >> 63) ? -m : m;
+        return;
+    }
+#endif
+    xsum_add_slow(x, v);
 }
 
 static double xsum_round(const xsum *x)
 {
+#ifdef QM_XSUM_WINDOW
+    if (!x->wide) {
+        if (x->v == 0)
+            return 0.0;
+        const int neg = x->v < 0;
+        const unsigned __int128 mag = neg ? -(unsigned __int128)x->v
+                                          : (unsigned __int128)x->v;
+        double r = 0.0;
+        for (int k = 0; k < 4; k++) {
+            const int64_t d = (int64_t)((uint64_t)(mag >> (32 * k)) & 0xffffffffu);
+            if (d != 0)
+                r += qm__sacc_digit_value(d, x->base + k);
+        }
+        return neg ? -1.0 * r : r;
+    }
+#endif
     if (x->terms >= QM_SACC_NORM_AT)
         return qm__sacc_round(&x->s);
     return qm__sacc_round_span(&x->s, x->lo, x->hi);
