@@ -50,9 +50,8 @@ int qm__step_run(const qm_exec *ex, qm_step *step, size_t *fail_unit)
     int st = QM_SUCCESS;
     if (hi > lo && lo == 0) {
         /* local numbers are global ones (always without a distributor) */
-        qm_loop loop = step->loop;
-        loop.n = (int64_t)hi;
-        st = qm__loop_run(ex, &loop);
+        step->loop.n = (int64_t)hi;
+        st = qm__loop_run(ex, &step->loop);
     } else if (hi > lo) {
         step_shift sh = {&step->loop, (int64_t)lo};
         qm_loop loop = step->loop;
