@@ -70,6 +70,9 @@ gk_eval_m(const problem *p, gk_out *o, const int m)
         t[2 * j + 2] = c + h * r->x[j];
     }
     const size_t n = (size_t)r->key;
+    /* written by the call only for QM_EUSER; qm_result::user_status is 0
+     * for every other status */
+    o->us.user_status = 0;
     o->us.status = qm__infmap_eval(&p->map, n, t, NULL, fv, &o->us.x,
                                    &o->us.user_status);
     if (o->us.status != QM_SUCCESS) {
