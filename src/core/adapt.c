@@ -330,11 +330,32 @@ static double xsum_round(const xsum *x)
         const int neg = x->v < 0;
         const unsigned __int128 mag = neg ? -(unsigned __int128)x->v
                                           : (unsigned __int128)x->v;
+        const uint64_t m0 = (uint64_t)mag, m1 = (uint64_t)(mag >> 64);
+        const double d[4] = {(double)(int64_t)(m0 & 0xffffffffu),
+                             (double)(int64_t)(m0 >> 32),
+                             (double)(int64_t)(m1 & 0xffffffffu),
+                             (double)(int64_t)(m1 >> 32)};
         double r = 0.0;
-        for (int k = 0; k < 4; k++) {
-            const int64_t d = (int64_t)((uint64_t)(mag >> (32 * k)) & 0xffffffffu);
-            if (d != 0)
-                r += qm__sacc_digit_value(d, x->base + k);
+        const int e0 = 32 * x->base - QM_SACC_BIAS;
+        if (e0 >= -1022 && e0 + 96 <= 1023 - 32) {
+            /* the four scales are normal: no branch per digit (a zero
+             * digit adds +0 to a partial sum that is +0 or positive, which
+             * changes nothing, so the bits are those of skipping it) */
+            const uint64_t b0 = (uint64_t)(e0 + 1023) << 52;
+            const uint64_t step = (uint64_t)32 << 52;
+            double w[4];
+            for (int k = 0; k < 4; k++) {
+                const uint64_t bk = b0 + (uint64_t)k * step;
+                memcpy(&w[k], &bk, sizeof w[k]);
+            }
+            r = d[0] * w[0];
+            r += d[1] * w[1];
+            r += d[2] * w[2];
+            r += d[3] * w[3];
+        } else {
+            for (int k = 0; k < 4; k++)
+                if (d[k] != 0)
+                    r += qm__sacc_digit_value((int64_t)d[k], x->base + k);
         }
         return neg ? -1.0 * r : r;
     }
