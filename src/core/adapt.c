@@ -198,6 +198,9 @@ typedef struct xsum {
 #ifdef QM_XSUM_WINDOW
     __int128 v;               /* the sum, in units of 2^(32 base - BIAS) */
     int base;                 /* the anchor limb; -1 before the first term */
+    /* the inline path takes a normal term whose exponent field is in
+     * [fast_lo, fast_lo + fast_span] (it fits the window) while room > 0 */
+    int fast_lo, fast_span, room;
 #endif
     int wide;                 /* the sum is in s (else in v) */
     int lo, hi;               /* limbs of s possibly nonzero (lo > hi: none) */
@@ -205,11 +208,17 @@ typedef struct xsum {
     qm_sacc s;
 } xsum;
 
+/* fast_lo for "no inline path" (any exponent field minus it is negative) */
+#define QM_XSUM_NEVER (1 << 20)
+
 static void xsum_reset(xsum *x)
 {
 #ifdef QM_XSUM_WINDOW
     x->v = 0;
     x->base = -1;
+    x->fast_lo = QM_XSUM_NEVER;
+    x->fast_span = 0;
+    x->room = QM_XSUM_TERMS;
     x->wide = 0;
 #else
     x->wide = 1;
@@ -245,6 +254,8 @@ static void xsum_clear(xsum *x)
 static void xsum_spill(xsum *x)
 {
     x->wide = 1;
+    x->fast_lo = QM_XSUM_NEVER;
+    x->terms = QM_XSUM_TERMS - x->room;
     if (x->base < 0)
         return;
     const unsigned __int128 u = (unsigned __int128)x->v;
@@ -255,14 +266,28 @@ static void xsum_spill(xsum *x)
     x->lo = x->base;
     x->hi = x->base + 3;
 }
+
+/* Anchor the window at the first term, v = mant 2^e (e >= -1074, as in
+ * qm__sacc_add), lowest bit at pos = e + QM_SACC_BIAS, and derive the
+ * exponent fields the inline path takes: normal terms (field >= 1) whose
+ * offset pos - 32 base = field + 13 - 32 base is in [0, QM_XSUM_TOP - 53]. */
+static inline void xsum_anchor(xsum *x, int pos)
+{
+    x->base = pos >= 32 ? (pos >> 5) - 1 : 0;
+    const int lo = 32 * x->base - (QM_SACC_BIAS - 1075);
+    int span = QM_XSUM_TOP - 53;
+    if (lo + span > 0x7fe)
+        span = 0x7fe - lo;
+    x->fast_lo = lo >= 1 ? lo : QM_XSUM_NEVER;
+    x->fast_span = span;
+}
 #endif
 
 /* xsum_add for what the inline path does not take: zero, subnormal and
- * non-finite terms, the first term, one that leaves the window, and a sum
- * in the accumulator. */
+ * non-finite terms, one that leaves the window or finds it full, and a
+ * sum in the accumulator. */
 static __attribute__((noinline)) void xsum_add_slow(xsum *x, double v)
 {
-    x->terms++;
 #ifdef QM_XSUM_WINDOW
     if (!x->wide) {
         uint64_t bits;
@@ -271,8 +296,7 @@ static __attribute__((noinline)) void xsum_add_slow(xsum *x, double v)
         uint64_t mant = bits & ((UINT64_C(1) << 52) - 1);
         if (expo == 0 && mant == 0)
             return;
-        if (expo != 0x7ff && x->terms <= QM_XSUM_TERMS) {
-            /* v = mant 2^e, e >= -1074, as in qm__sacc_add */
+        if (expo != 0x7ff && x->room > 0) {
             int e = -1074;
             if (expo != 0) {
                 mant |= UINT64_C(1) << 52;
@@ -280,9 +304,10 @@ static __attribute__((noinline)) void xsum_add_slow(xsum *x, double v)
             }
             const int pos = e + QM_SACC_BIAS;
             if (x->base < 0)
-                x->base = pos >= 32 ? (pos >> 5) - 1 : 0;
+                xsum_anchor(x, pos);
             const int off = pos - 32 * x->base;
             if (off >= 0 && off + 53 <= QM_XSUM_TOP) {
+                x->room--;
                 const __int128 m = (__int128)mant << off;
                 x->v += (bits >> 63) ? -m : m;
                 return;
@@ -291,6 +316,7 @@ static __attribute__((noinline)) void xsum_add_slow(xsum *x, double v)
         xsum_spill(x);
     }
 #endif
+    x->terms++;
     const int li = qm__sacc_add(&x->s, v);
     if (li >= 0) {
         if (li < x->lo)
@@ -307,10 +333,11 @@ static inline void xsum_add(xsum *x, double v)
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
     const int expo = (int)((bits >> 52) & 0x7ff);
-    const int off = expo - 1075 + QM_SACC_BIAS - 32 * x->base;
-    if (!x->wide && x->base >= 0 && expo != 0 && expo != 0x7ff
-        && off >= 0 && off + 53 <= QM_XSUM_TOP && x->terms < QM_XSUM_TERMS) {
-        x->terms++;
+    if (x->base < 0 && !x->wide && expo >= 19 && expo != 0x7ff)
+        xsum_anchor(x, expo + (QM_SACC_BIAS - 1075)); /* pos >= 32 */
+    const unsigned off = (unsigned)(expo - x->fast_lo);
+    if (off <= (unsigned)x->fast_span && x->room > 0) {
+        x->room--;
         const uint64_t mant = (bits & ((UINT64_C(1) << 52) - 1))
                               | (UINT64_C(1) << 52);
         const __int128 m = (__int128)mant << off;
@@ -370,6 +397,8 @@ typedef struct wspace {
     size_t n, cap;
     size_t *order;            /* indices by decreasing error */
     xsum area, err;           /* exact sums of r and e over the list */
+    int sums_on;              /* area and err follow the list (else they
+                                 are summed from it when needed) */
     int sums_ready;           /* area and err initialized (zero outside their spans) */
 } wspace;
 
@@ -438,8 +467,10 @@ static void ws_add(wspace *w, double a, double b, double r, double e,
                    size_t level)
 {
     ws_push(w, a, b, r, e, level);
-    xsum_add(&w->area, r);
-    xsum_add(&w->err, e);
+    if (w->sums_on) {
+        xsum_add(&w->area, r);
+        xsum_add(&w->err, e);
+    }
 }
 
 /* Start the exact sums from the intervals in the list. */
@@ -460,17 +491,35 @@ static void ws_sum_list(wspace *w)
     }
 }
 
+/* Lists of at most this many intervals are summed afresh when their sums
+ * are needed (2 n additions); longer ones keep their sums up to date (6
+ * additions per bisection).  Exact sums of the same list: the same bits. */
+#define QM_LIST_SUMMED 8
+
+/* The list's area and error sums, rounded. */
+static void ws_sums(wspace *w, double *area, double *err)
+{
+    if (!w->sums_on) {
+        ws_sum_list(w);
+        w->sums_on = w->n > QM_LIST_SUMMED;
+    }
+    *area = xsum_round(&w->area);
+    *err = xsum_round(&w->err);
+}
+
 /* Replace interval i by its halves (exact removal from the sums). */
 static void ws_split(wspace *w, size_t i, const gk_out *o1, const gk_out *o2)
 {
     ival *v = &w->iv[i];
-    xsum_add(&w->area, -v->r);
-    xsum_add(&w->err, -v->e);
+    if (w->sums_on) {
+        xsum_add(&w->area, -v->r);
+        xsum_add(&w->err, -v->e);
+        xsum_add(&w->area, o1->result);
+        xsum_add(&w->err, o1->abserr);
+    }
     const size_t level = v->level + 1;
     v->a = o1->a; v->b = o1->b; v->r = o1->result; v->e = o1->abserr;
     v->level = level;
-    xsum_add(&w->area, o1->result);
-    xsum_add(&w->err, o1->abserr);
     ws_add(w, o2->a, o2->b, o2->result, o2->abserr, level);
 }
 
@@ -652,6 +701,7 @@ static int ws_prepare(qm_workspace *ws, size_t npts, size_t room)
         ws->out_cap = nout;
     }
     ws->w.n = 0;
+    ws->w.sums_on = 0;
     return ws_reserve(&ws->w, room);
 }
 
@@ -833,9 +883,7 @@ static int adapt_run(run_state *s, size_t npts,
                 e = abserr0;
             ws_push(s->w, init[i].a, init[i].b, init[i].result, e, 0);
         }
-        ws_sum_list(s->w);
-        area = xsum_round(&s->w->area);
-        errsum = xsum_round(&s->w->err);
+        ws_sums(s->w, &area, &errsum);
     }
     const double resasc0 = init[0].resasc;
     double tolerance = fmax(epsabs, epsrel * fabs(area));
@@ -860,8 +908,6 @@ static int adapt_run(run_state *s, size_t npts,
         *result = area; *abserr = errsum;
         return QM_EMAXITER;
     }
-    if (single)
-        ws_sum_list(s->w);
 
     int ier = 0, ier2 = 0;
     int round1 = 0, round2 = 0, round3 = 0, too_sm = 0;
@@ -908,8 +954,7 @@ static int adapt_run(run_state *s, size_t npts,
         if (st != QM_SUCCESS)
             return st;
         iteration += k;
-        area = xsum_round(&s->w->area);
-        errsum = xsum_round(&s->w->err);
+        ws_sums(s->w, &area, &errsum);
         tolerance = fmax(epsabs, epsrel * fabs(area));
         if (round1 + round2 >= 10 || round3 >= 20)
             ier = 2;
