@@ -15,13 +15,16 @@
  *            by all workers, with the batched integrand;
  *   GSL      #pragma omp parallel, one gsl_integration_workspace per
  *            thread, #pragma omp for over gsl_integration_qags
- *            (bench/bench_sweep_native.c, -O3 -march=native).
+ *            (bench/bench_sweep_native.c, -O3 -march=native), with each
+ *            of the schedules static, dynamic (chunks of 64) and guided;
+ *            the baseline is its best (the cost grows with p, so static
+ *            shares are uneven).
  *
  * Also timed: quadmap without a workspace (opts.workspace = NULL), to show
  * what the workspace saves.  Every I(p_i) from quadmap must agree with
  * GSL's within max(abserr_gsl, abserr_quadmap) (exit status 1 otherwise).
  *
- * Usage: bench/bench_sweep [N]   (default 1000000); best of 5 runs each.
+ * Usage: bench/bench_sweep [N]   (default 1000000); best of 7 runs each.
  */
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +38,7 @@
 #include "quadmap_map.h"
 #include "bench_sweep.h"
 
-#define REPS 5
+#define REPS 7
 #define THREADS 2
 #define EPSREL 1e-10
 
@@ -150,13 +153,19 @@ int main(int argc, char **argv)
     }
 
     double t_gsl = 1e30, t_qm = 1e30, t_qm_nows = 1e30;
+    double t_sched[SWEEP_SCHEDULES] = {1e30, 1e30, 1e30};
     long gsl_bad = 0;
     for (int rep = 0; rep < REPS; rep++) {
-        double t0 = now();
-        gsl_bad = sweep_gsl(THREADS, n, p, EPSREL, gv, ge);
-        double t = now() - t0;
-        if (t < t_gsl)
-            t_gsl = t;
+        double t;
+        for (int sc = 0; sc < SWEEP_SCHEDULES; sc++) {
+            const double t0 = now();
+            gsl_bad += sweep_gsl(THREADS, sc, n, p, EPSREL, gv, ge);
+            t = now() - t0;
+            if (t < t_sched[sc])
+                t_sched[sc] = t;
+            if (t < t_gsl)
+                t_gsl = t;
+        }
         t = run_quadmap(ex, inner, 1, p, n, qo);
         if (t < t_qm)
             t_qm = t;
@@ -204,6 +213,8 @@ int main(int argc, char **argv)
     printf("  %-46s %9.4f %12.3e\n",
            "GSL qags, omp parallel for (-O3 -march=native)", t_gsl,
            (double)n / t_gsl);
+    printf("    (its best schedule; static %.4f, dynamic,64 %.4f, guided %.4f)\n",
+           t_sched[0], t_sched[1], t_sched[2]);
     printf("  %-46s %9.4f %12.3e\n", "quadmap qm_map + qm_workspace per worker",
            t_qm, (double)n / t_qm);
     printf("  %-46s %9.4f %12.3e\n", "quadmap qm_map, no workspace", t_qm_nows,

@@ -6,6 +6,8 @@
  * qm_batch_fn), so that both sides evaluate f with the same code
  * generation.
  */
+#include <omp.h>
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 
@@ -25,14 +27,19 @@ int sweep_batch(size_t n, const double *x, double *y, void *p)
     return 0;
 }
 
-long sweep_gsl(int threads, size_t n, const double *p, double epsrel,
-               double *value, double *abserr)
+long sweep_gsl(int threads, int schedule, size_t n, const double *p,
+               double epsrel, double *value, double *abserr)
 {
     long bad = 0;
+    /* the schedule a user would pick: static, dynamic or guided (the cost
+     * grows with p, so static shares are uneven) */
+    omp_set_schedule(schedule == 0 ? omp_sched_static
+                     : schedule == 1 ? omp_sched_dynamic : omp_sched_guided,
+                     schedule == 1 ? 64 : 0);
 #pragma omp parallel num_threads(threads) reduction(+:bad)
     {
         gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
-#pragma omp for schedule(static)
+#pragma omp for schedule(runtime)
         for (size_t i = 0; i < n; i++) {
             gsl_function F = {sweep_f, (void *)&p[i]};
             bad += gsl_integration_qags(&F, 0, 1, 0, epsrel, 1000, w,
