@@ -29,6 +29,10 @@
 
 /* Most intervals bisected per step. */
 #define QM_ADAPT_BATCH 64
+/* First room for intervals beyond the initial ones, and for step slots:
+ * buffers of a few hundred bytes, which malloc serves from its per-thread
+ * cache (a call without a workspace makes them). */
+#define QM_FIRST_ROOM 8
 /* Wynn epsilon table length (QUADPACK limexp + 2). */
 #define QM_EPS_TABLE 52
 
@@ -203,6 +207,8 @@ typedef struct xsum {
     int fast_lo, fast_span, room;
 #endif
     int wide;                 /* the sum is in s (else in v) */
+    int acc_ready;            /* s is zero outside [lo, hi] (else never
+                                 zeroed: a window sum needs no s) */
     int lo, hi;               /* limbs of s possibly nonzero (lo > hi: none) */
     int64_t terms;            /* additions since zeroed */
     qm_sacc s;
@@ -228,23 +234,35 @@ static void xsum_reset(xsum *x)
     x->terms = 0;
 }
 
-/* Zero the whole accumulator (a new one). */
-static void xsum_init(xsum *x)
+/* A new sum (its accumulator is zeroed when first needed). */
+static void xsum_fresh(xsum *x)
 {
-    qm__sacc_init(&x->s);
+    x->acc_ready = 0;
     xsum_reset(x);
 }
 
+/* The accumulator, zeroed if it never was. */
+static void xsum_acc(xsum *x)
+{
+    if (!x->acc_ready) {
+        qm__sacc_init(&x->s);
+        x->acc_ready = 1;
+    }
+}
+
+/* Back to zero for the next sum. */
 static void xsum_clear(xsum *x)
 {
-    if (x->terms >= QM_SACC_NORM_AT) {
-        /* it may have been normalized: limbs outside the span changed */
-        xsum_init(x);
-        return;
+    if (x->acc_ready) {
+        if (x->terms >= QM_SACC_NORM_AT) {
+            /* it may have been normalized: limbs outside the span changed */
+            qm__sacc_init(&x->s);
+        } else {
+            for (int i = x->lo; i <= x->hi; i++)
+                x->s.limb[i] = 0;
+            x->s.pending = x->s.n_pinf = x->s.n_minf = x->s.n_nan = 0;
+        }
     }
-    for (int i = x->lo; i <= x->hi; i++)
-        x->s.limb[i] = 0;
-    x->s.pending = x->s.n_pinf = x->s.n_minf = x->s.n_nan = 0;
     xsum_reset(x);
 }
 
@@ -253,6 +271,7 @@ static void xsum_clear(xsum *x)
  * c2 2^64 + c3 2^96 with 0 <= c0, c1, c2 < 2^32, c3 signed. */
 static void xsum_spill(xsum *x)
 {
+    xsum_acc(x);
     x->wide = 1;
     x->fast_lo = QM_XSUM_NEVER;
     x->terms = QM_XSUM_TERMS - x->room;
@@ -316,6 +335,7 @@ static __attribute__((noinline)) void xsum_add_slow(xsum *x, double v)
         xsum_spill(x);
     }
 #endif
+    xsum_acc(x); /* (a window sum has made it ready when it spilled) */
     x->terms++;
     const int li = qm__sacc_add(&x->s, v);
     if (li >= 0) {
@@ -387,6 +407,8 @@ static double xsum_round(const xsum *x)
         return neg ? -1.0 * r : r;
     }
 #endif
+    if (!x->acc_ready)
+        return 0.0; /* no term reached it */
     if (x->terms >= QM_SACC_NORM_AT)
         return qm__sacc_round(&x->s);
     return qm__sacc_round_span(&x->s, x->lo, x->hi);
@@ -399,7 +421,6 @@ typedef struct wspace {
     xsum area, err;           /* exact sums of r and e over the list */
     int sums_on;              /* area and err follow the list (else they
                                  are summed from it when needed) */
-    int sums_ready;           /* area and err initialized (zero outside their spans) */
 } wspace;
 
 /* Sort indices by decreasing error, ties by increasing left end (a total
@@ -476,15 +497,8 @@ static void ws_add(wspace *w, double a, double b, double r, double e,
 /* Start the exact sums from the intervals in the list. */
 static void ws_sum_list(wspace *w)
 {
-    if (!w->sums_ready) {
-        /* a new list: its accumulators were never used */
-        xsum_init(&w->area);
-        xsum_init(&w->err);
-        w->sums_ready = 1;
-    } else {
-        xsum_clear(&w->area);
-        xsum_clear(&w->err);
-    }
+    xsum_clear(&w->area);
+    xsum_clear(&w->err);
     for (size_t i = 0; i < w->n; i++) {
         xsum_add(&w->area, w->iv[i].r);
         xsum_add(&w->err, w->iv[i].e);
@@ -675,7 +689,8 @@ static void ws_empty(qm_workspace *ws)
     ws->w.iv = NULL;
     ws->w.order = NULL;
     ws->w.n = ws->w.cap = 0;
-    ws->w.sums_ready = 0;
+    xsum_fresh(&ws->w.area);
+    xsum_fresh(&ws->w.err);
     ws->out = NULL;
     ws->out_cap = 0;
     ws->rule.key = 0;
@@ -687,22 +702,27 @@ static void ws_release(qm_workspace *ws)
     free(ws->out);
 }
 
-/* Buffers for a run from npts initial intervals: the list's first room
- * and the step slots (at least npts for the initial step). */
-static int ws_prepare(qm_workspace *ws, size_t npts, size_t room)
+/* At least nout step slots (their contents need not survive). */
+static int ws_reserve_out(qm_workspace *ws, size_t nout)
 {
-    const size_t nout = npts > 2 * QM_ADAPT_BATCH ? npts : 2 * QM_ADAPT_BATCH;
-    if (ws->out_cap < nout) {
-        free(ws->out);
-        ws->out_cap = 0;
-        ws->out = malloc(nout * sizeof *ws->out);
-        if (!ws->out)
-            return QM_ENOMEM;
-        ws->out_cap = nout;
-    }
+    if (ws->out_cap >= nout)
+        return QM_SUCCESS;
+    free(ws->out);
+    ws->out_cap = 0;
+    ws->out = malloc(nout * sizeof *ws->out);
+    if (!ws->out)
+        return QM_ENOMEM;
+    ws->out_cap = nout;
+    return QM_SUCCESS;
+}
+
+/* Buffers for a run: nout step slots and room intervals. */
+static int ws_prepare(qm_workspace *ws, size_t nout, size_t room)
+{
     ws->w.n = 0;
     ws->w.sums_on = 0;
-    return ws_reserve(&ws->w, room);
+    const int st = ws_reserve_out(ws, nout);
+    return st != QM_SUCCESS ? st : ws_reserve(&ws->w, room);
 }
 
 int qm_workspace_new(qm_workspace **out)
@@ -727,10 +747,12 @@ void qm_workspace_free(qm_workspace *ws)
 typedef struct run_state {
     const qm_exec *ex;
     problem prob;
+    qm_workspace *ws;
     wspace *w;                /* the workspace's list */
     gk_out *out;              /* the workspace's slots */
     size_t *sel;              /* selected intervals of the step */
-    size_t room;              /* the list's agreed capacity (see adapt_run) */
+    size_t room, out_room;    /* agreed capacities of the list and the
+                                 slots (see adapt_run) */
     int64_t evals;            /* integrand evaluations */
     int64_t per_rule;         /* evaluations per rule */
     size_t steps;
@@ -936,13 +958,24 @@ static int adapt_run(run_state *s, size_t npts,
             k = select_batch(s, erlarge, ertest, 1, max_level, cap);
         if (k == 0)
             break;
-        if (s->w->n + k > s->room) {
-            /* Grow as a list of its own would (doubling from the room
+        if (s->w->n + k > s->room || 2 * k > s->out_room) {
+            /* Grow as buffers of their own would (doubling from the rooms
              * agreed at entry), whatever the workspace already holds: the
              * same steps on every process, so that one out of memory is
              * known to all before the next collective step. */
-            s->room = 2 * s->room > s->w->n + k ? 2 * s->room : s->w->n + k;
-            st = ws_reserve(s->w, s->room);
+            st = QM_SUCCESS;
+            if (s->w->n + k > s->room) {
+                s->room = 2 * s->room > s->w->n + k ? 2 * s->room
+                                                    : s->w->n + k;
+                st = ws_reserve(s->w, s->room);
+            }
+            if (2 * k > s->out_room) {
+                s->out_room = 4 * s->out_room > 2 * k ? 4 * s->out_room
+                                                      : 2 * k;
+                if (st == QM_SUCCESS)
+                    st = ws_reserve_out(s->ws, s->out_room);
+                s->out = s->ws->out;
+            }
             if (s->ex->dist)
                 st = s->ex->dist->agree(s->ex->dctx, st, 0);
             if (st != QM_SUCCESS)
@@ -1275,8 +1308,11 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
         ws_empty(&tmp);
         ws = &tmp;
     }
-    s.room = npts + 2 * QM_ADAPT_BATCH;
-    st = ws_prepare(ws, npts, s.room);
+    /* small first rooms (a small integral needs a few intervals and slots;
+     * they double on demand) */
+    s.room = npts + QM_FIRST_ROOM;
+    s.out_room = npts > QM_FIRST_ROOM ? npts : QM_FIRST_ROOM;
+    st = ws_prepare(ws, s.out_room, s.room);
     /* out of memory on one process is out of memory everywhere */
     if (ex->dist)
         st = ex->dist->agree(ex->dctx, st, 0);
@@ -1292,6 +1328,7 @@ int qm_integrate_adaptive(const qm_exec *ex, qm_batch_fn f, void *data,
     }
     s.prob.rule = &ws->rule;
     s.per_rule = key * (s.prob.map.kind == QM_INF_BOTH ? 2 : 1);
+    s.ws = ws;
     s.w = &ws->w;
     s.out = ws->out;
     s.sel = ws->sel;
