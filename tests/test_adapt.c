@@ -587,6 +587,181 @@ static void integrand_failures_give_enonfinite_and_euser(void)
     }
 }
 
+/* ------------------------------------------------------------ workspaces */
+
+/* Every field of two results, bit for bit. */
+static int same_everything(const qm_result *x, const qm_result *y)
+{
+    return qmt_same_bits(x->value, y->value)
+        && qmt_same_bits(x->abserr, y->abserr)
+        && x->evaluations == y->evaluations && x->subregions == y->subregions
+        && x->steps == y->steps && qmt_same_bits(x->fail_x, y->fail_x)
+        && x->user_status == y->user_status && x->fail_rank == y->fail_rank;
+}
+
+/* NaN above 0.6 (a failure in the middle of a run). */
+static int ws_nan_above(size_t n, const double *x, double *y, void *data)
+{
+    (void)data;
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.6 ? NAN : x[i];
+    return 0;
+}
+
+/* 1 / (1 + 25 p x^2), data: p (a parameter sweep of small integrals). */
+static int ws_runge(size_t n, const double *x, double *y, void *data)
+{
+    const double a = 25 * *(const double *)data;
+    for (size_t i = 0; i < n; i++)
+        y[i] = 1 / (1 + a * x[i] * x[i]);
+    return 0;
+}
+
+/* One integral with and without the workspace: same status, same bits. */
+static void ws_check(const qm_exec *ex, qm_batch_fn f, void *data, double a,
+                     double b, qm_adapt_opts *o, qm_workspace *ws,
+                     const char *what)
+{
+    qm_result r0, r1;
+    o->workspace = NULL;
+    const int s0 = qm_integrate_adaptive(ex, f, data, a, b, o, &r0);
+    o->workspace = ws;
+    const int s1 = qm_integrate_adaptive(ex, f, data, a, b, o, &r1);
+    QMT_CHECK(s0 == s1 && same_everything(&r0, &r1),
+              "%s (method %d key %d limit %zu epsabs %g epsrel %g): status "
+              "%d/%d, %.17g/%.17g +- %.3g/%.3g, %zu/%zu intervals", what,
+              (int)o->method, o->key, o->limit, o->epsabs, o->epsrel, s0, s1,
+              r0.value, r1.value, r0.abserr, r1.abserr, r0.subregions,
+              r1.subregions);
+}
+
+static void workspace_gives_the_same_bits_and_is_reusable(void)
+{
+    CU_ASSERT(qm_workspace_new(NULL) == QM_EINVAL);
+    qm_workspace_free(NULL);
+    qm_workspace *ws = NULL;
+    CU_ASSERT_EQUAL_FATAL(qm_workspace_new(&ws), QM_SUCCESS);
+    qm_exec *ser = qmt_serial();
+    qm_exec *par = qmt_have_openmp() ? qmt_openmp(2, QM_SCHEDULE_DYNAMIC, 0)
+                                     : NULL;
+    static const int keys[] = {0, 15, 21, 61};
+    static const double tols[] = {1e-4, 1e-10, 1e-13};
+    static const size_t limits[] = {0, 5};
+    /* every integrand (finite, infinite, breakpoints), QAGS and QAG, keys,
+     * tolerances, a limit that is reached; one workspace throughout, so it
+     * is reused after large runs and small ones, on either executor */
+    for (size_t i = 0; i < NCASES; i++) {
+        const icase *c = &cases[i];
+        sfn f = c->f;
+        for (int m = 0; m < 2; m++)
+            for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+                for (size_t t = 0; t < sizeof tols / sizeof *tols; t++)
+                    for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
+                        qm_adapt_opts o;
+                        memset(&o, 0, sizeof o);
+                        if (c->epsrel > 0)
+                            o.epsrel = tols[t];
+                        else
+                            o.epsabs = tols[t];
+                        o.method = m ? QM_METHOD_QAG : QM_METHOD_QAGS;
+                        o.key = keys[k];
+                        o.limit = limits[l];
+                        if (c->nbp) {
+                            o.breakpoints = c->bp;
+                            o.nbreakpoints = (size_t)c->nbp;
+                        }
+                        const qm_exec *ex = par && (i + k + t) % 2 ? par : ser;
+                        ws_check(ex, batch_scalar, &f, c->a, c->b, &o, ws,
+                                 c->name);
+                        if (k == 0 && l == 0) /* reversed bounds */
+                            ws_check(ex, batch_scalar, &f, c->b, c->a, &o, ws,
+                                     c->name);
+                    }
+    }
+    /* more initial intervals than a step has slots (the slots grow), then
+     * small integrals on the grown workspace */
+    {
+        double bp[299];
+        for (int j = 0; j < 299; j++)
+            bp[j] = (j + 1) / 300.0;
+        qm_adapt_opts o;
+        memset(&o, 0, sizeof o);
+        o.epsrel = 1e-10;
+        o.breakpoints = bp;
+        o.nbreakpoints = 299;
+        sfn f = f_peak;
+        ws_check(ser, batch_scalar, &f, 0, 1, &o, ws, "peak, 299 breakpoints");
+        o.limit = 200; /* fewer than the initial intervals: QM_EMAXITER */
+        ws_check(ser, batch_scalar, &f, 0, 1, &o, ws, "peak, 299 bp, limit 200");
+    }
+    /* a failing integrand, then a sweep of small integrals */
+    for (int m = 0; m < 2; m++) {
+        qm_adapt_opts o;
+        memset(&o, 0, sizeof o);
+        o.epsrel = 1e-10;
+        o.method = m ? QM_METHOD_QAG : QM_METHOD_QAGS;
+        ws_check(ser, ws_nan_above, NULL, 0, 1, &o, ws, "NaN above 0.6");
+        for (int i = 0; i <= 200; i++) {
+            double p = i / 200.0;
+            o.key = i % 3 ? 21 : 15;
+            ws_check(i % 2 && par ? par : ser, ws_runge, &p, 0, 1, &o, ws,
+                     "sweep");
+        }
+    }
+    qm_exec_free(par);
+    qm_exec_free(ser);
+    qm_workspace_free(ws);
+}
+
+static void qags_one_call_equals_integrate_adaptive(void)
+{
+    qm_exec *ser = qmt_serial();
+    qm_exec *par = qmt_have_openmp() ? qmt_openmp(3, QM_SCHEDULE_AUTO, 0)
+                                     : NULL;
+    for (size_t i = 0; i < NCASES; i++) {
+        const icase *c = &cases[i];
+        if (c->nbp) /* qm_qags has no breakpoints */
+            continue;
+        sfn f = c->f;
+        for (int rev = 0; rev < 2; rev++) {
+            const double a = rev ? c->b : c->a, b = rev ? c->a : c->b;
+            qm_result r, r1;
+            const int s = qm_qags(batch_scalar, &f, a, b, c->epsabs,
+                                  c->epsrel, &r);
+            qm_adapt_opts o;
+            memset(&o, 0, sizeof o);
+            o.epsabs = c->epsabs;
+            o.epsrel = c->epsrel;
+            o.method = QM_METHOD_QAGS;
+            for (int e = 0; e < 2; e++) {
+                const qm_exec *ex = e ? par : ser;
+                if (!ex)
+                    continue;
+                const int s1 = qm_integrate_adaptive(ex, batch_scalar, &f, a,
+                                                     b, &o, &r1);
+                QMT_CHECK(s == s1 && same_everything(&r, &r1),
+                          "%s%s (%s): qm_qags %d %.17g, adaptive %d %.17g",
+                          c->name, rev ? " reversed" : "",
+                          e ? "3 threads" : "serial", s, r.value, s1, r1.value);
+            }
+        }
+    }
+    /* failures and bad input the same way too */
+    qm_result r, r1;
+    qm_adapt_opts o;
+    memset(&o, 0, sizeof o);
+    o.epsrel = 1e-10;
+    int s = qm_qags(ws_nan_above, NULL, 0, 1, 0, 1e-10, &r);
+    int s1 = qm_integrate_adaptive(ser, ws_nan_above, NULL, 0, 1, &o, &r1);
+    QMT_CHECK(s == QM_ENONFINITE && s1 == s && same_everything(&r, &r1),
+              "NaN: %d %d", s, s1);
+    s = qm_qags(ws_nan_above, NULL, 0, 1, 0, 0, &r);
+    CU_ASSERT(s == QM_EINVAL && isnan(r.value));
+    CU_ASSERT(qm_qags(NULL, NULL, 0, 1, 0, 1e-10, &r) == QM_EINVAL);
+    qm_exec_free(par);
+    qm_exec_free(ser);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -605,5 +780,7 @@ int main(void)
     QMT_ADD(s, divergent_integral_gives_gsl_like_error_status);
     QMT_ADD(s, subdivision_limit_gives_emaxiter_with_finite_estimate);
     QMT_ADD(s, integrand_failures_give_enonfinite_and_euser);
+    QMT_ADD(s, workspace_gives_the_same_bits_and_is_reusable);
+    QMT_ADD(s, qags_one_call_equals_integrate_adaptive);
     return qmt_run();
 }

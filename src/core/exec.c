@@ -277,9 +277,41 @@ int qm__loop_run_serial(const qm_loop *loop, int workers)
     return qm__loop_status(QM_SUCCESS, &me);
 }
 
+/* qm__loop_run_serial for a loop without init and fini hooks: the same
+ * pieces in the same order, the same cancellation and failure rules (one
+ * worker: the first failure stops the loop, and its status is the loop's,
+ * QM_ECANCELED included), without the per-piece bookkeeping that several
+ * workers need.  This is the path of every step of a small integral on a
+ * serial executor, so its cost is per step.  The worker id is set once
+ * around the loop: between pieces no user code runs. */
+static int loop_run_serial_plain(const qm_loop *loop,
+                                 const volatile int *cancel)
+{
+    const int64_t piece = loop->piece > 0 ? loop->piece : 1;
+    const int saved = tls_worker;
+    tls_worker = 0;
+    int st = QM_SUCCESS;
+    for (int64_t p = 0; p < loop->n;) {
+        if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
+            st = QM_ECANCELED;
+            break;
+        }
+        const int64_t q = loop->n - p < piece ? loop->n : p + piece;
+        int64_t at = p;
+        st = loop->body(loop->ctx, 0, p, q, &at);
+        if (st != QM_SUCCESS)
+            break;
+        p = q;
+    }
+    tls_worker = saved;
+    return st;
+}
+
 int qm__loop_run(const qm_exec *ex, const qm_loop *loop)
 {
     const int workers = qm__loop_workers(ex, loop);
+    if (workers == 1 && !loop->init && !loop->fini)
+        return loop_run_serial_plain(loop, ex->cancel);
     qm_loop l = *loop;
     l.cancel = ex->cancel;
     if (workers > 1)

@@ -52,7 +52,11 @@ int qm__step_run(const qm_exec *ex, qm_step *step, size_t *fail_unit)
     }
 
     int st = QM_SUCCESS;
-    if (hi > lo) {
+    if (hi > lo && lo == 0) {
+        /* local numbers are global ones (always without a distributor) */
+        step->loop.n = (int64_t)hi;
+        st = qm__loop_run(ex, &step->loop);
+    } else if (hi > lo) {
         step_shift sh = {&step->loop, (int64_t)lo};
         qm_loop loop = step->loop;
         loop.n = (int64_t)(hi - lo);

@@ -11,9 +11,9 @@
 #include <math.h>
 #include <string.h>
 
-/* Additions allowed between two carry normalizations (< 2^31 by the bound
- * above; a merge counts as the sum of both sides' pending additions). */
-#define QM_SACC_NORM_AT ((int64_t)1 << 30)
+/* QM_SACC_NORM_AT (sum_exact.h): additions allowed between two carry
+ * normalizations (< 2^31 by the bound above; a merge counts as the sum of
+ * both sides' pending additions). */
 
 void qm__sacc_init(qm_sacc *s)
 {
@@ -23,7 +23,7 @@ void qm__sacc_init(qm_sacc *s)
 /* Propagate carries so that limbs 0..L-2 lie in [0, 2^32); the top limb keeps
  * the sign.  Arithmetic right shift of negative int64 is floor division on
  * every compiler we support (GCC, Clang document it). */
-static void normalize(qm_sacc *s)
+void qm__sacc_normalize(qm_sacc *s)
 {
     int64_t carry = 0;
     for (int i = 0; i < QM_SACC_LIMBS - 1; i++) {
@@ -35,59 +35,12 @@ static void normalize(qm_sacc *s)
     s->pending = 0;
 }
 
-void qm__sacc_add(qm_sacc *s, double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    const int neg = (int)(bits >> 63);
-    const int expo = (int)((bits >> 52) & 0x7ff);
-    uint64_t mant = bits & ((UINT64_C(1) << 52) - 1);
-
-    if (expo == 0x7ff) {
-        if (mant != 0)
-            s->n_nan++;
-        else if (neg)
-            s->n_minf++;
-        else
-            s->n_pinf++;
-        return;
-    }
-    if (expo == 0 && mant == 0)
-        return;
-    /* x = mant * 2^e with e >= -1074 */
-    int e;
-    if (expo == 0) {
-        e = -1074;
-    } else {
-        mant |= UINT64_C(1) << 52;
-        e = expo - 1075;
-    }
-    const int pos = e + QM_SACC_BIAS; /* >= 14 */
-    const int li = pos >> 5, sh = pos & 31;
-    /* mant < 2^53, shifted by < 32: spans three 32-bit digits */
-    const uint64_t lo = (mant << sh) & 0xffffffffu;
-    const uint64_t mid = (mant >> (32 - sh)) & 0xffffffffu;
-    const uint64_t hi = sh ? (mant >> (64 - sh)) : 0;
-    /* with sh == 0 the "mid" shift is 32: mant >> 32 is fine (< 2^21) */
-    if (neg) {
-        s->limb[li] -= (int64_t)lo;
-        s->limb[li + 1] -= (int64_t)mid;
-        s->limb[li + 2] -= (int64_t)hi;
-    } else {
-        s->limb[li] += (int64_t)lo;
-        s->limb[li + 1] += (int64_t)mid;
-        s->limb[li + 2] += (int64_t)hi;
-    }
-    if (++s->pending >= QM_SACC_NORM_AT)
-        normalize(s);
-}
-
 void qm__sacc_merge(qm_sacc *s, const qm_sacc *t)
 {
     if (s->pending + t->pending >= QM_SACC_NORM_AT) {
         qm_sacc tn = *t;
-        normalize(s);
-        normalize(&tn);
+        qm__sacc_normalize(s);
+        qm__sacc_normalize(&tn);
         for (int i = 0; i < QM_SACC_LIMBS; i++)
             s->limb[i] += tn.limb[i];
         s->pending = 2; /* each normalized limb is < 2^32 in magnitude */
@@ -101,7 +54,72 @@ void qm__sacc_merge(qm_sacc *s, const qm_sacc *t)
     s->n_nan += t->n_nan;
 }
 
+/* normalize() restricted to the limbs that can change: digits d[lo .. hi]
+ * (the limbs below lo are zero, those above hi are taken as zero and need
+ * not be initialized), carries propagated into d[hi + 1 ..] while they are
+ * positive.  Returns end: d[lo .. end) are the normalized digits (every
+ * limb below the top one in [0, 2^32), the top one keeping the rest) and
+ * the limbs from end up are zero, except that a negative carry out of the
+ * span, which normalize() would run up to the top limb, is stored in
+ * *neg_carry instead: the value is then sum d[i] 2^(32 i) + *neg_carry
+ * 2^(32 end), negative. */
+static int normalize_span(int64_t *d, int lo, int hi, int64_t *neg_carry)
+{
+    int64_t carry = 0;
+    int i = lo;
+    *neg_carry = 0;
+    for (; i < QM_SACC_LIMBS - 1; i++) {
+        int64_t v;
+        if (i <= hi)
+            v = d[i] + carry;
+        else if (carry > 0)
+            v = carry;
+        else
+            break;
+        carry = v >> 32;
+        d[i] = v - (carry * ((int64_t)1 << 32));
+    }
+    if (i == QM_SACC_LIMBS - 1) {
+        d[i] = (hi == i ? d[i] : 0) + carry;
+        return QM_SACC_LIMBS;
+    }
+    *neg_carry = carry;
+    return i;
+}
+
+/* The first nonzero limb from i upwards (QM_SACC_LIMBS when none) or
+ * downwards (one must exist); most limbs are zero, so look at four at a
+ * time first. */
+static int first_nonzero_up(const int64_t *l, int i)
+{
+    while (i + 4 <= QM_SACC_LIMBS && (l[i] | l[i + 1] | l[i + 2] | l[i + 3]) == 0)
+        i += 4;
+    while (i < QM_SACC_LIMBS && l[i] == 0)
+        i++;
+    return i;
+}
+
+static int first_nonzero_down(const int64_t *l, int i)
+{
+    while (i >= 3 && (l[i] | l[i - 1] | l[i - 2] | l[i - 3]) == 0)
+        i -= 4;
+    while (l[i] == 0)
+        i--;
+    return i;
+}
+
 double qm__sacc_round(const qm_sacc *s)
+{
+    /* Only the nonzero limbs and the carries out of them matter (sums of
+     * a few doubles touch a few of the 70 limbs): the digits are those of
+     * normalize() on every limb, at the cost of the span. */
+    const int lo = first_nonzero_up(s->limb, 0);
+    const int hi = lo == QM_SACC_LIMBS ? -1
+                                       : first_nonzero_down(s->limb, QM_SACC_LIMBS - 1);
+    return qm__sacc_round_span(s, lo, hi);
+}
+
+double qm__sacc_round_span(const qm_sacc *s, int lo, int hi)
 {
     if (s->n_nan || (s->n_pinf && s->n_minf))
         return NAN;
@@ -109,23 +127,36 @@ double qm__sacc_round(const qm_sacc *s)
         return INFINITY;
     if (s->n_minf)
         return -INFINITY;
-
-    qm_sacc t = *s;
-    normalize(&t);
-    /* Sign-magnitude: with all digits non-negative, adding them from the
-     * least to the most significant in double is faithful (no cancellation). */
+    /* zero limbs at either end of the span change nothing */
+    while (lo <= hi && s->limb[lo] == 0)
+        lo++;
+    while (hi >= lo && s->limb[hi] == 0)
+        hi--;
+    if (lo > hi)
+        return 0.0;
+    int64_t t[QM_SACC_LIMBS];
+    for (int i = lo; i <= hi; i++)
+        t[i] = s->limb[i];
+    /* Sign-magnitude: the digits of |sum| are unique, so they are those
+     * that negating and normalizing every limb finds. */
     double sign = 1.0;
-    if (t.limb[QM_SACC_LIMBS - 1] < 0) {
+    int64_t carry;
+    int end = normalize_span(t, lo, hi, &carry);
+    if (carry < 0 || (end == QM_SACC_LIMBS && t[end - 1] < 0)) {
         sign = -1.0;
-        for (int i = 0; i < QM_SACC_LIMBS; i++)
-            t.limb[i] = -t.limb[i];
-        normalize(&t);
+        int top = end - 1;
+        if (carry < 0)
+            t[++top] = carry;
+        for (int i = lo; i <= top; i++)
+            t[i] = -t[i];
+        end = normalize_span(t, lo, top, &carry); /* positive: no carry */
     }
     /* Digits below the top three nonzero ones cannot change a faithful
-     * result beyond one ulp, but adding them all is cheap and deterministic. */
+     * result beyond one ulp, but adding them all is cheap and deterministic
+     * (from the least significant up; every digit value is exact). */
     double r = 0.0;
-    for (int i = 0; i < QM_SACC_LIMBS; i++)
-        if (t.limb[i] != 0)
-            r += ldexp((double)t.limb[i], 32 * i - QM_SACC_BIAS);
+    for (int i = lo; i < end; i++)
+        if (t[i] != 0)
+            r += qm__sacc_digit_value(t[i], i);
     return sign * r;
 }
