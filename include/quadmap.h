@@ -104,7 +104,9 @@ typedef struct qm_scalar_adapter {
  * @param x       abscissae
  * @param y       output values
  * @param adapter a `qm_scalar_adapter *`
- * @return always 0 (NaN/Inf values are detected by the caller).
+ * @return 0 (NaN/Inf values are detected by the caller), or ::QM_EINVAL for
+ *         a NULL adapter, function or array (which an integrator reports
+ *         as ::QM_EUSER with that user status).
  */
 int qm_scalar_batch(size_t n, const double *x, double *y, void *adapter);
 
@@ -611,7 +613,9 @@ typedef struct qm_cubature_opts {
     double epsabs, epsrel;  /**< tolerances (Genz-Malik) */
     qm_norm norm;           /**< error norm for fdim > 1 */
     uint64_t max_eval;      /**< evaluation budget (0 = 10^7 adaptive); the
-                                 number of samples for MC / QMC (0 = 10^6) */
+                                 number of samples for MC / QMC (0 = 10^6,
+                                 at most 2^53; MC memory does not grow
+                                 with it) */
     uint64_t seed;          /**< MC / QMC seed */
 } qm_cubature_opts;
 

@@ -470,6 +470,20 @@ static void bad_arguments_return_einval(void)
                     &o, v, e, NULL));
     o.method = QM_METHOD_MC;
     BAD(qm_cubature(ex, genz_fn, &g, 0, ZERO, ONE, 1, &o, v, e, NULL));
+    /* a sample count whose block count wrapped used to give success, value
+     * 0 and -1 evaluations */
+    o.max_eval = UINT64_MAX;
+    BAD(qm_cubature(ex, genz_fn, &g, 3, ZERO, ONE, 1, &o, v, e, NULL));
+    o.max_eval = ((uint64_t)1 << 53) + 1;
+    BAD(qm_cubature(ex, genz_fn, &g, 3, ZERO, ONE, 1, &o, v, e, NULL));
+    o.method = QM_METHOD_QMC;
+    BAD(qm_cubature(ex, genz_fn, &g, 3, ZERO, ONE, 1, &o, v, e, NULL));
+    o.max_eval = 0;
+    /* the dimension is checked before the bounds are read: a 17-D request
+     * with 3-entry arrays must not touch entry 3 (ASan in CI) */
+    o.method = QM_METHOD_GENZ_MALIK;
+    BAD(qm_cubature(ex, genz_fn, &g, QM_CUBATURE_MAX_DIM + 1, ZERO, ONE, 1,
+                    &o, v, e, NULL));
 #undef BAD
     qm_exec_free(ex);
 }

@@ -568,6 +568,27 @@ static void failure_near_a_stops_the_run_promptly(void)
     free_executors(ex, nex);
 }
 
+static double qmt_sq_scalar(double x, void *d)
+{
+    (void)d;
+    return x * x;
+}
+
+/* The scalar trampoline is public: a NULL adapter or array is QM_EINVAL,
+ * as everywhere else, not a crash. */
+static void scalar_batch_rejects_null_adapter_and_arrays(void)
+{
+    double x[2] = {1, 2}, y[2];
+    qm_scalar_adapter empty = {NULL, NULL};
+    QMT_CHECK(qm_scalar_batch(2, x, y, NULL) == QM_EINVAL, "NULL adapter");
+    QMT_CHECK(qm_scalar_batch(2, x, y, &empty) == QM_EINVAL, "NULL function");
+    qm_scalar_adapter ad = {qmt_sq_scalar, NULL};
+    QMT_CHECK(qm_scalar_batch(2, NULL, y, &ad) == QM_EINVAL, "NULL x");
+    QMT_CHECK(qm_scalar_batch(2, x, NULL, &ad) == QM_EINVAL, "NULL y");
+    QMT_CHECK(qm_scalar_batch(2, x, y, &ad) == 0 && y[0] == 1 && y[1] == 4,
+              "valid call");
+}
+
 int main(void)
 {
     QMT_INIT_REGISTRY();
@@ -596,6 +617,7 @@ int main(void)
 
     s = qmt_suite("prompt_stop");
     QMT_ADD(s, failure_near_a_stops_the_run_promptly);
+    QMT_ADD(s, scalar_batch_rejects_null_adapter_and_arrays);
 
     return qmt_run();
 }

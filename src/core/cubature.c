@@ -626,9 +626,7 @@ static int cubature_check(unsigned dim, const double *xmin,
 {
     if (!xmin || !xmax || !opts || fdim == 0 || dim == 0)
         return QM_EINVAL;
-    for (unsigned j = 0; j < dim; j++)
-        if (!isfinite(xmin[j]) || !isfinite(xmax[j]) || xmin[j] > xmax[j])
-            return QM_EINVAL;
+    /* the method's own limits first: the bounds are read for dim entries */
     switch (opts->method) {
     case QM_METHOD_DEFAULT:
     case QM_METHOD_GENZ_MALIK:
@@ -639,14 +637,22 @@ static int cubature_check(unsigned dim, const double *xmin,
             return QM_EINVAL;
         if ((unsigned)opts->norm > QM_NORM_LINF)
             return QM_EINVAL;
-        return QM_SUCCESS;
+        break;
     case QM_METHOD_MC:
-        return QM_SUCCESS;
     case QM_METHOD_QMC:
-        return qm__cubature_mc_check(dim);
+        /* sample counts and indices stay exact in doubles and int64 */
+        if (opts->max_eval > ((uint64_t)1 << 53))
+            return QM_EINVAL;
+        if (opts->method == QM_METHOD_QMC && qm__cubature_mc_check(dim))
+            return QM_EINVAL;
+        break;
     default:
         return QM_EINVAL;
     }
+    for (unsigned j = 0; j < dim; j++)
+        if (!isfinite(xmin[j]) || !isfinite(xmax[j]) || xmin[j] > xmax[j])
+            return QM_EINVAL;
+    return QM_SUCCESS;
 }
 
 /* Everything every process must pass alike (the agreement check); only

@@ -285,48 +285,62 @@ static int run_mc(const qm_exec *ex, mc_state *s, double vol, double *val,
                   double *err, qm_result *info)
 {
     const unsigned fd = s->fdim;
-    const uint64_t nblk = (s->N + QM_MC_BLOCK - 1) / QM_MC_BLOCK;
-    s->part = malloc((size_t)nblk * 2 * fd * sizeof *s->part);
-    qm_sacc *acc = malloc(sizeof *acc);
-    int st = s->part && acc ? QM_SUCCESS : QM_ENOMEM;
+    const uint64_t nblk = s->N / QM_MC_BLOCK + (s->N % QM_MC_BLOCK != 0);
+    const size_t step = mc_step_blocks(s);
+    /* one step's block results at a time: memory does not grow with N */
+    s->part = malloc(step * 2 * fd * sizeof *s->part);
+    qm_sacc *acc = malloc(fd * sizeof *acc);
+    double *run = malloc(3 * (size_t)fd * sizeof *run); /* cnt, mean, M2 */
+    int st = s->part && acc && run ? QM_SUCCESS : QM_ENOMEM;
     if (ex->dist)
         st = ex->dist->agree(ex->dctx, st, 0);
     if (st != QM_SUCCESS) {
         free(s->part);
         free(acc);
+        free(run);
         return st;
     }
-    const size_t step = mc_step_blocks(s);
-    for (uint64_t b0 = 0; st == QM_SUCCESS && b0 < nblk; b0 += step) {
-        s->ubase = (int64_t)b0;
-        st = mc_step(ex, s, nblk - b0 < step ? (size_t)(nblk - b0) : step,
-                     s->part + (size_t)b0 * 2 * fd, 2 * (size_t)fd, info);
+    for (unsigned k = 0; k < fd; k++) {
+        qm__sacc_init(&acc[k]);
+        run[3 * k] = run[3 * k + 1] = run[3 * k + 2] = 0;
     }
-    s->ubase = 0;
-    info->evaluations = (int64_t)s->N;
-    if (st == QM_SUCCESS)
-        for (unsigned k = 0; k < fd; k++) {
-            /* value: exact sum of block sums; variance: blocks combined in
-             * block order */
-            qm__sacc_init(acc);
-            double cnt = 0, mean = 0, m2 = 0;
-            for (uint64_t b = 0; b < nblk; b++) {
-                const double *sum = s->part + (size_t)b * 2 * fd;
+    for (uint64_t b0 = 0; st == QM_SUCCESS && b0 < nblk; b0 += step) {
+        const size_t nb_step = nblk - b0 < step ? (size_t)(nblk - b0) : step;
+        s->ubase = (int64_t)b0;
+        st = mc_step(ex, s, nb_step, s->part, 2 * (size_t)fd, info);
+        /* value: exact sum of block sums; variance: blocks combined in
+         * block order (Chan et al.), step after step -- the same order as
+         * over all blocks at once */
+        for (unsigned k = 0; st == QM_SUCCESS && k < fd; k++) {
+            double cnt = run[3 * k], mean = run[3 * k + 1], m2 = run[3 * k + 2];
+            for (size_t j = 0; j < nb_step; j++) {
+                const uint64_t b = b0 + j;
+                const double *sum = s->part + j * 2 * fd;
                 const double nb = (double)(b + 1 < nblk ? QM_MC_BLOCK
                                                         : s->N - b * QM_MC_BLOCK);
-                qm__sacc_add(acc, sum[k]);
+                qm__sacc_add(&acc[k], sum[k]);
                 const double mb = sum[k] / nb, delta = mb - mean;
                 const double ntot = cnt + nb;
                 mean += delta * (nb / ntot);
                 m2 += sum[fd + k] + delta * delta * (cnt * nb / ntot);
                 cnt = ntot;
             }
-            const double N = (double)s->N;
-            val[k] = vol * (qm__sacc_round(acc) / N);
+            run[3 * k] = cnt;
+            run[3 * k + 1] = mean;
+            run[3 * k + 2] = m2;
+        }
+    }
+    s->ubase = 0;
+    info->evaluations = (int64_t)s->N;
+    if (st == QM_SUCCESS)
+        for (unsigned k = 0; k < fd; k++) {
+            const double N = (double)s->N, m2 = run[3 * k + 2];
+            val[k] = vol * (qm__sacc_round(&acc[k]) / N);
             err[k] = s->N > 1 ? vol * sqrt(m2 / (N - 1) / N) : INFINITY;
         }
     free(s->part);
     free(acc);
+    free(run);
     return st;
 }
 

@@ -537,6 +537,8 @@ int qm_integrate(const qm_exec *ex, qm_batch_fn f, void *data, double a,
 int qm_scalar_batch(size_t n, const double *x, double *y, void *adapter)
 {
     const qm_scalar_adapter *ad = adapter;
+    if (!ad || !ad->fn || (n > 0 && (!x || !y)))
+        return QM_EINVAL;
     const qm_scalar_fn fn = ad->fn;
     void *data = ad->data;
     for (size_t i = 0; i < n; i++)
