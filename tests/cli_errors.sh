@@ -148,4 +148,23 @@ run_cli 'cos(8*pi*x)' 0 1 -n 4 -r left --validate -q
 check "disagreement, -q: exit 3" [ "$rc" -eq 3 ]
 check "disagreement, -q: the result only" [ "$(cat "$OUT")" = 1 ]
 
+# Output that cannot be written is a failure on every path (stdout on a
+# full device): one line on stderr, exit 1.
+if [ -w /dev/full ]; then
+    for args in "--help" "--info" "--list-builtins" "x 0 1" \
+                "--rule cubature --dim 2 x1*x2" "--rule mc --dim 2 -n 1e4 x1*x2" \
+                "--rule qmc --dim 2 -n 1e4 x1*x2"; do
+        # shellcheck disable=SC2086
+        "$INTEGRATE" $args >/dev/full 2>"$ERR"
+        rc=$?
+        last_cmd="integrate $args >/dev/full"
+        check "write error: exit 1, one line" [ "$rc" -eq 1 ] && [ "$(lines "$ERR")" -eq 1 ] \
+            && grep -q "write error on standard output" "$ERR"
+    done
+fi
+
+# A divergent integral is never a success (tanh-sinh used to print inf, exit 0).
+run_cli -q --rule tanh-sinh 'x^(-0.9)' 0 inf
+check "divergent tanh-sinh: exit 1, status 22" [ "$rc" -eq 1 ] && grep -q "status 22" "$ERR"
+
 finish

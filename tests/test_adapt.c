@@ -762,12 +762,38 @@ static void qags_one_call_equals_integrate_adaptive(void)
     qm_exec_free(ser);
 }
 
+static int pow_m09(size_t n, const double *x, double *y, void *d)
+{
+    (void)d;
+    for (size_t i = 0; i < n; i++)
+        y[i] = pow(x[i], -0.9);
+    return 0;
+}
+
+/* x^-0.9 on (0, inf) diverges at infinity: tanh-sinh used to return an
+ * infinite value with QM_SUCCESS. */
+static void divergent_tanh_sinh_is_not_a_success(void)
+{
+    qm_exec *ex = qmt_serial();
+    qm_adapt_opts o;
+    memset(&o, 0, sizeof o);
+    o.epsrel = 1e-10;
+    o.method = QM_METHOD_TANH_SINH;
+    qm_result r;
+    const int st = qm_integrate_adaptive(ex, pow_m09, NULL, 0, INFINITY, &o, &r);
+    QMT_CHECK(st != QM_SUCCESS, "status %d, value %g", st, r.value);
+    QMT_CHECK(st == QM_EDIVERGE || isfinite(r.value), "status %d with value %g",
+              st, r.value);
+    qm_exec_free(ex);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     fix_exact();
     QMT_INIT_REGISTRY();
     CU_pSuite s = qmt_suite("gauss_kronrod");
+    QMT_ADD(s, divergent_tanh_sinh_is_not_a_success);
     QMT_ADD(s, gk_tables_have_weights_summing_to_2_and_degree_3n_plus_1);
     s = qmt_suite("adaptive_1d");
     QMT_ADD(s, qags_matches_exact_and_gsl_on_29_integrands);

@@ -540,10 +540,6 @@ static int cli_main(int argc, char **argv, cli_par *par)
 
     close_integrand(&ig);
     qm_exec_free(ex);
-    if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
-        cli_error("write error on standard output");
-        rc = CLI_EXIT_FAILURE;
-    }
     return rc;
 }
 
@@ -553,5 +549,11 @@ int main(int argc, char **argv)
     int rc = cli_par_init(&par, &argc, &argv);
     if (rc == CLI_EXIT_OK)
         rc = cli_main(argc, argv, &par);
+    /* every path (report, cubature/mc/qmc, --info, --help, --list-builtins):
+     * output that did not reach its destination is a failure */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == CLI_EXIT_OK) {
+        cli_error("write error on standard output");
+        rc = CLI_EXIT_FAILURE;
+    }
     return cli_par_finalize(&par, rc);
 }

@@ -297,6 +297,10 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
     res->value = sign * value;
     res->abserr = err;
     st = converged ? QM_SUCCESS : rounding ? QM_EROUND : QM_EMAXITER;
+    /* finite terms whose sum is not: the integral diverges (an infinite
+     * value is never a success) */
+    if (!isfinite(value) || isnan(err))
+        st = QM_EDIVERGE;
     res->subregions = level > maxlevel ? maxlevel + 1 : level + 1;
     res->steps = steps;
     res->evaluations = evals;
