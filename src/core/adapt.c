@@ -158,11 +158,7 @@ static int eval_batch(const qm_exec *ex, const problem *p, gk_out *out,
 {
     const void *ctx[2] = {p, out};
     qm_step step;
-    memset(&step, 0, sizeof step);
-    step.n = n;
-    step.base = out;
-    step.slot_size = sizeof *out;
-    step.fail_off = offsetof(gk_out, us);
+    qm__step_init(&step, out, n, sizeof *out, offsetof(gk_out, us));
     step.loop.schedule = QM_SCHEDULE_DYNAMIC;
     step.loop.grab = 1;
     step.loop.piece = 1;

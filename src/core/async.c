@@ -177,13 +177,25 @@ static int submit(qm_future *ft, const qm_exec *ex, qm_future **fut,
                   void *out, size_t out_size, qm_reduce_op op,
                   double *result);
 
-/* The submission's own copy of the executor, cancelled through fut. */
-static int attach_exec(qm_future *fut, const qm_exec *ex)
+/* Give ft its own copy of ex, cancelled through ft.  Collective when ex is
+ * distributed: every process clones, even one that has no future (out of
+ * memory), so that no process is left waiting.  On failure ft (if any) is
+ * destroyed. */
+static int attach_exec(qm_future *ft, const qm_exec *ex)
 {
-    const int st = qm__exec_clone(ex, &fut->ex);
-    if (st == QM_SUCCESS)
-        fut->ex->cancel = &fut->cancel;
-    return st;
+    if (!ft) {
+        qm_exec *tmp = NULL;
+        if (ex->dist && qm__exec_clone(ex, &tmp) == QM_SUCCESS)
+            qm_exec_free(tmp);
+        return QM_ENOMEM;
+    }
+    const int st = qm__exec_clone(ex, &ft->ex);
+    if (st != QM_SUCCESS) {
+        qm__future_destroy(ft);
+        return st;
+    }
+    ft->ex->cancel = &ft->cancel;
+    return QM_SUCCESS;
 }
 
 static qm_future *new_map_future(qm_future_kind kind, qm_map_fn f, void *data, const void *in,
@@ -229,33 +241,15 @@ int qm_map_async(const qm_exec *ex, qm_map_fn f, void *data, const void *in,
     return submit(ft, ex, fut, out, out_size, 0, NULL);
 }
 
-/* Attach the executor (collective when distributed) and start; on
- * failure the future is destroyed.  out/out_size for a map, op/result for
+/* Attach the executor (attach_exec) and start; on failure the future is
+ * destroyed.  out/out_size for a map, op/result for
  * a map-reduce. */
 static int submit(qm_future *ft, const qm_exec *ex, qm_future **fut,
                   void *out, size_t out_size, qm_reduce_op op, double *result)
 {
-    int st = QM_SUCCESS;
-    if (!ft)
-        st = QM_ENOMEM;
-    /* a distributed executor is cloned collectively even when this
-     * process has no future, so no process is left waiting */
-    if (ex->dist) {
-        qm_exec *tmp = NULL;
-        if (!ft) {
-            if (qm__exec_clone(ex, &tmp) == QM_SUCCESS)
-                qm_exec_free(tmp);
-            return QM_ENOMEM;
-        }
-        st = attach_exec(ft, ex);
-    } else if (ft) {
-        st = attach_exec(ft, ex);
-    }
-    if (st != QM_SUCCESS) {
-        if (ft)
-            qm__future_destroy(ft);
+    const int st = attach_exec(ft, ex);
+    if (st != QM_SUCCESS)
         return st;
-    }
     ft->u.map.out = out;
     ft->u.map.out_size = out_size;
     ft->u.map.op = op;
@@ -298,22 +292,9 @@ int qm_integrate_async(const qm_exec *ex, qm_batch_fn f, void *data, double a,
          * exactly as qm_integrate documents */
         return qm_integrate(ex, f, data, a, b, n, rule, res);
     qm_future *ft = qm__future_new(QM_FUTURE_INTEGRATE, cb, cb_data);
-    int st = ft ? QM_SUCCESS : QM_ENOMEM;
-    if (ex->dist) {
-        qm_exec *tmp = NULL;
-        if (!ft) {
-            if (qm__exec_clone(ex, &tmp) == QM_SUCCESS)
-                qm_exec_free(tmp);
-            return QM_ENOMEM;
-        }
-    }
-    if (st == QM_SUCCESS)
-        st = attach_exec(ft, ex);
-    if (st != QM_SUCCESS) {
-        if (ft)
-            qm__future_destroy(ft);
+    const int st = attach_exec(ft, ex);
+    if (st != QM_SUCCESS)
         return st;
-    }
     ft->u.integ.f = f;
     ft->u.integ.data = data;
     ft->u.integ.a = a;

@@ -439,20 +439,11 @@ static int cub_eval(const qm_exec *ex, cub_state *s, qm_result *res)
     const unsigned fd = s->fdim;
     const size_t ntask = (s->nbatch + s->per_task - 1) / s->per_task;
     qm_step step;
-    memset(&step, 0, sizeof step);
-    step.n = ntask;
-    step.base = s->dbuf;
-    step.slot_size = s->dslot;
-    step.fail_off = 0;
+    qm__step_init(&step, s->dbuf, ntask, s->dslot, 0);
     loop_setup(&step.loop, ex, s, 0);
     size_t fu = 0;
     const int st = qm__step_run(ex, &step, &fu);
-    if (st == QM_ENONFINITE || st == QM_EUSER) {
-        const qm_unit_status *us = qm__step_unit(&step, fu);
-        res->fail_x = us->x;
-        res->user_status = us->user_status;
-        res->fail_rank = qm__step_owner(ex, ntask, fu);
-    }
+    qm__step_report(ex, &step, st, fu, res);
     if (st != QM_SUCCESS)
         return st;
     for (size_t t = 0; t < ntask; t++) {

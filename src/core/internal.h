@@ -252,6 +252,11 @@ typedef struct qm_step {
     qm_loop loop;
 } qm_step;
 
+/* A step of n units over slots base[0 .. n) of slot_size bytes, the unit
+ * record at fail_off; the loop is zeroed for the caller to fill. */
+void qm__step_init(qm_step *step, void *base, size_t n, size_t slot_size,
+                   size_t fail_off);
+
 /* Run the step.  Returns QM_SUCCESS, a non-unit failure (QM_ENOMEM,
  * QM_ECANCELED; the same on every process) or the lowest failing unit's
  * status with its number in *fail_unit and its record in the slot. */
@@ -263,6 +268,12 @@ static inline int qm__step_owner(const qm_exec *ex, size_t n, size_t u)
 {
     return ex->dist ? qm__share_owner(n, ex->nranks, u) : 0;
 }
+
+/* With a unit's failure status st (QM_ENONFINITE, QM_EUSER) from
+ * qm__step_run, copy unit fu's record and its process into res;
+ * otherwise leave res alone. */
+void qm__step_report(const qm_exec *ex, const qm_step *step, int st,
+                     size_t fu, qm_result *res);
 
 /* Reset a result to "nothing computed": NaN value, error and failure
  * abscissa, zero counts, fail_rank -1. */

@@ -252,21 +252,12 @@ static int mc_step(const qm_exec *ex, mc_state *s, size_t n, double *to,
                    size_t nd, qm_result *res)
 {
     qm_step step;
-    memset(&step, 0, sizeof step);
-    step.n = n;
-    step.base = s->dbuf;
-    step.slot_size = s->dslot;
-    step.fail_off = 0;
+    qm__step_init(&step, s->dbuf, n, s->dslot, 0);
     loop_setup(&step.loop, ex, s, 0, s->qmc);
     size_t fu = 0;
     res->steps++;
     const int st = qm__step_run(ex, &step, &fu);
-    if (st == QM_ENONFINITE || st == QM_EUSER) {
-        const qm_unit_status *us = slot_status(s, (int64_t)fu);
-        res->fail_x = us->x;
-        res->user_status = us->user_status;
-        res->fail_rank = qm__step_owner(ex, n, fu);
-    }
+    qm__step_report(ex, &step, st, fu, res);
     if (st != QM_SUCCESS)
         return st;
     for (size_t u = 0; u < n; u++)

@@ -38,6 +38,27 @@ static void shifted_fini(void *c, int worker)
     s->user->fini(s->user->ctx, worker);
 }
 
+void qm__step_init(qm_step *step, void *base, size_t n, size_t slot_size,
+                   size_t fail_off)
+{
+    memset(step, 0, sizeof *step);
+    step->n = n;
+    step->base = base;
+    step->slot_size = slot_size;
+    step->fail_off = fail_off;
+}
+
+void qm__step_report(const qm_exec *ex, const qm_step *step, int st,
+                     size_t fu, qm_result *res)
+{
+    if (st != QM_ENONFINITE && st != QM_EUSER)
+        return;
+    const qm_unit_status *us = qm__step_unit(step, fu);
+    res->fail_x = us->x;
+    res->user_status = us->user_status;
+    res->fail_rank = qm__step_owner(ex, step->n, fu);
+}
+
 int qm__step_run(const qm_exec *ex, qm_step *step, size_t *fail_unit)
 {
     uint64_t lo = 0, hi = step->n;

@@ -197,11 +197,7 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
         c.n = n;
         const size_t nch = (n + QM_TS_CHUNK - 1) / QM_TS_CHUNK;
         qm_step step;
-        memset(&step, 0, sizeof step);
-        step.n = nch;
-        step.base = slot;
-        step.slot_size = sizeof *slot;
-        step.fail_off = offsetof(ts_slot, us);
+        qm__step_init(&step, slot, nch, sizeof *slot, offsetof(ts_slot, us));
         step.loop.schedule = QM_SCHEDULE_DYNAMIC;
         step.loop.grab = 1;
         step.loop.piece = 1;
@@ -212,11 +208,7 @@ int qm__tanh_sinh(const qm_exec *ex, qm_batch_fn f, void *data, double a,
         size_t fu = 0;
         st = qm__step_run(ex, &step, &fu);
         if (st != QM_SUCCESS) {
-            if (st == QM_ENONFINITE || st == QM_EUSER) {
-                res->fail_x = slot[fu].us.x;
-                res->user_status = slot[fu].us.user_status;
-                res->fail_rank = qm__step_owner(ex, nch, fu);
-            }
+            qm__step_report(ex, &step, st, fu, res);
             res->evaluations = evals;
             res->steps = steps;
             goto done;
